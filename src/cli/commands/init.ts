@@ -1,0 +1,46 @@
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import type { Command } from "commander";
+import { devnetGenesis, genesisToJson, loadGenesisFile } from "../../genesis/index.ts";
+import type { Genesis } from "../../genesis/types.ts";
+import { dataDir } from "../../node/datadir.ts";
+import { initChain } from "../../node/node.ts";
+import { toHex } from "../../util/bytes.ts";
+import { silentLogger } from "../../util/log.ts";
+import { defaultDataDir } from "../datadir.ts";
+import { CliError } from "../fail.ts";
+import { intOption } from "../parse.ts";
+
+/** Write the genesis copy and initialise the ledger; shared by init, start --genesis and devnet. */
+export async function initDataDir(root: string, genesis: Genesis, sourceFile?: string) {
+  const d = dataDir(root);
+  mkdirSync(root, { recursive: true, mode: 0o700 });
+  const res = await initChain(root, genesis, silentLogger());
+  if (res.created || !existsSync(d.genesis)) {
+    if (sourceFile) copyFileSync(sourceFile, d.genesis);
+    else writeFileSync(d.genesis, `${JSON.stringify(genesisToJson(genesis), null, 2)}\n`);
+  }
+  return res;
+}
+
+/** `lvo init`: a data directory from a genesis file or the built-in devnet preset. */
+export function registerInit(program: Command): void {
+  program
+    .command("init")
+    .description("initialise a data directory from a genesis file or the built-in devnet preset")
+    .option("-d, --datadir <dir>", "data directory", defaultDataDir())
+    .option("-g, --genesis <file>", "genesis JSON file (see `lvo genesis new`)")
+    .option("--devnet", "use the built-in devnet preset (genesis time: now)", false)
+    .option("--nodes <n>", "devnet preset: number of delegates", intOption(1, 21), 1)
+    .option("--block-interval <ms>", "devnet preset: block interval in ms", intOption(500, 5000), 1000)
+    .action(async (o: { datadir: string; genesis?: string; devnet: boolean; nodes: number; blockInterval: number }) => {
+      if (!o.genesis && !o.devnet) throw new CliError("init needs --genesis <file> or --devnet");
+      if (o.genesis && o.devnet) throw new CliError("choose one of --genesis and --devnet");
+      const genesis = o.genesis
+        ? loadGenesisFile(o.genesis)
+        : devnetGenesis(o.nodes, Math.ceil(Date.now() / 1000) * 1000);
+      const res = await initDataDir(o.datadir, genesis, o.genesis);
+      console.log(
+        `${res.created ? "initialised" : "already initialised"} ${o.datadir}: chain ${genesis.chainId} (${genesis.networkName}), genesis block ${toHex(res.hash)}`,
+      );
+    });
+}

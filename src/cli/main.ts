@@ -1,0 +1,30 @@
+import { Command } from "commander";
+import { registerDevnet } from "./commands/devnet.ts";
+import { registerGenesis } from "./commands/genesis.ts";
+import { registerInit } from "./commands/init.ts";
+import { registerKeys } from "./commands/keys.ts";
+import { registerStart } from "./commands/start.ts";
+import { registerStatus } from "./commands/status.ts";
+import { registerTx } from "./commands/tx.ts";
+import { exitWithError } from "./fail.ts";
+
+const program = new Command()
+  .name("lvo")
+  .description("LIVE VIDEO chain node: X-DPoS consensus, LevelDB ledger, Ethereum-compatible JSON-RPC")
+  .version("0.1.0")
+  .showHelpAfterError("(run with --help for usage)")
+  .configureHelp({ showGlobalOptions: true });
+
+registerInit(program);
+registerStart(program);
+registerDevnet(program);
+registerGenesis(program);
+registerKeys(program);
+registerTx(program);
+registerStatus(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  exitWithError(err);
+}

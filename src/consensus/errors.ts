@@ -1,0 +1,17 @@
+/** Consensus error codes. */
+export const ConsensusErrorCode = {
+  /** The block's parent is not the current head (or is unknown). */
+  BLOCK_UNKNOWN_PARENT: "BLOCK_UNKNOWN_PARENT",
+  /** Height, slot or timestamp do not follow the parent. */
+  BLOCK_BAD_SEQUENCE: "BLOCK_BAD_SEQUENCE",
+  /** Producer is not the one scheduled for the slot, or its signature does not verify. */
+  BLOCK_BAD_PRODUCER: "BLOCK_BAD_PRODUCER",
+  /** State root, tx root, receipt root or gas used differ from re-execution. */
+  BLOCK_BAD_STATE: "BLOCK_BAD_STATE",
+  /** A finality certificate or vote does not verify. */
+  BAD_CERTIFICATE: "BAD_CERTIFICATE",
+  /** This node would sign something it must not (slot or vote already signed). */
+  WOULD_DOUBLE_SIGN: "WOULD_DOUBLE_SIGN",
+} as const;
+
+export type ConsensusErrorCode = (typeof ConsensusErrorCode)[keyof typeof ConsensusErrorCode];

@@ -1,0 +1,148 @@
+import type { Address } from "../crypto/address.ts";
+import type { ChainParams } from "../genesis/types.ts";
+import type { StateOverlay } from "../ledger/state.ts";
+import type { Receipt } from "../ledger/types.ts";
+import { effectiveGasPrice, intrinsicGas, maxCost } from "../tx/index.ts";
+import type { Tx } from "../tx/types.ts";
+import { errorMessage, LvoError } from "../util/errors.ts";
+import { ExecErrorCode } from "./errors.ts";
+import { isSystemAddress, type SystemCallContext, type SystemHandler } from "./system.ts";
+
+/** Block-level inputs of execution; no clock reads inside: everything comes from the header. */
+export interface BlockContext {
+  params: ChainParams;
+  height: number;
+  timestamp: number;
+  producer: Address;
+  baseFee: bigint;
+  /** Holder of the global-promotion bucket: block rewards come from here until it is empty. */
+  rewardPool: Address;
+}
+
+/** Result of applying a list of transactions. */
+export interface ExecResult {
+  txs: Tx[];
+  receipts: Receipt[];
+  gasUsed: bigint;
+  /** Transactions left out (production mode only), with the reason. */
+  skipped: Array<{ tx: Tx; error: LvoError }>;
+}
+
+/** State-transition modules: system handlers by address. */
+export interface ExecModules {
+  system: ReadonlyMap<Address, SystemHandler>;
+}
+
+/**
+ * Apply one transaction. Throws an EXEC_* LvoError when the transaction is not valid on this
+ * state (nothing changed); otherwise returns its receipt: the nonce advances and the fee is
+ * paid even when the call itself fails (status 0, its own changes rolled back).
+ */
+export function applyTx(
+  state: StateOverlay,
+  tx: Tx,
+  ctx: BlockContext,
+  gasLeft: bigint,
+  cumulativeGas: bigint,
+  mods: ExecModules,
+): Receipt {
+  if (tx.gasLimit > gasLeft) {
+    throw new LvoError(ExecErrorCode.EXEC_BLOCK_GAS_EXCEEDED, "transaction gas limit exceeds gas left in block");
+  }
+  if (tx.maxFeePerGas < ctx.baseFee) {
+    throw new LvoError(ExecErrorCode.EXEC_FEE_BELOW_BASE, "max fee per gas below base fee");
+  }
+  const sender = state.getAccount(tx.from);
+  if (sender.nonce !== tx.nonce) {
+    throw new LvoError(ExecErrorCode.EXEC_BAD_NONCE, `nonce ${tx.nonce}, account nonce ${sender.nonce}`);
+  }
+  if (sender.balance < maxCost(tx)) {
+    throw new LvoError(ExecErrorCode.EXEC_INSUFFICIENT_FUNDS, "balance below value + gas limit * max fee");
+  }
+  const price = effectiveGasPrice(tx, ctx.baseFee);
+  let gasUsed = intrinsicGas(tx, ctx.params.gas);
+  sender.nonce += 1n;
+  state.setAccount(tx.from, sender);
+
+  const mark = state.checkpoint();
+  let status: 0 | 1 = 1;
+  let error: string | undefined;
+  let logs: Receipt["logs"] = [];
+  if (isSystemAddress(tx.to)) {
+    const handler = mods.system.get(tx.to);
+    try {
+      if (!handler) throw new Error(`no system method at ${tx.to}`);
+      const sys: SystemCallContext = {
+        params: ctx.params,
+        height: ctx.height,
+        timestamp: ctx.timestamp,
+        producer: ctx.producer,
+      };
+      const r = handler(tx, state, sys);
+      gasUsed += r.gasUsed;
+      logs = r.logs;
+      if (gasUsed > tx.gasLimit) throw new Error("out of gas");
+    } catch (err) {
+      state.revert(mark);
+      status = 0;
+      error = errorMessage(err);
+      gasUsed = gasUsed > tx.gasLimit ? tx.gasLimit : gasUsed;
+      logs = [];
+    }
+  } else if (tx.value > 0n) {
+    state.addBalance(tx.from, -tx.value);
+    state.addBalance(tx.to, tx.value);
+  }
+  const fee = gasUsed * price;
+  state.addBalance(tx.from, -fee);
+  state.addBalance(ctx.producer, fee);
+  state.clearJournal();
+  const receipt: Receipt = {
+    txHash: tx.hash,
+    status,
+    gasUsed,
+    cumulativeGasUsed: cumulativeGas + gasUsed,
+    effectiveGasPrice: price,
+    logs,
+  };
+  if (error) receipt.error = error;
+  return receipt;
+}
+
+/**
+ * Apply a block's transactions then its reward. `mode: "import"` fails on the first invalid
+ * transaction (the block is invalid); `mode: "produce"` skips invalid ones and reports them.
+ */
+export function applyBlock(
+  state: StateOverlay,
+  txs: readonly Tx[],
+  ctx: BlockContext,
+  mods: ExecModules,
+  mode: "import" | "produce",
+): ExecResult {
+  const out: ExecResult = { txs: [], receipts: [], gasUsed: 0n, skipped: [] };
+  for (const tx of txs) {
+    try {
+      const r = applyTx(state, tx, ctx, ctx.params.blockGasLimit - out.gasUsed, out.gasUsed, mods);
+      out.txs.push(tx);
+      out.receipts.push(r);
+      out.gasUsed = r.cumulativeGasUsed;
+    } catch (err) {
+      if (mode === "import" || !(err instanceof LvoError)) throw err;
+      out.skipped.push({ tx, error: err });
+    }
+  }
+  payBlockReward(state, ctx);
+  return out;
+}
+
+/** Pay the block reward from the reward pool to the producer, while the pool lasts. */
+export function payBlockReward(state: StateOverlay, ctx: BlockContext): bigint {
+  const pool = state.getAccount(ctx.rewardPool);
+  const reward = pool.balance < ctx.params.blockReward ? pool.balance : ctx.params.blockReward;
+  if (reward > 0n && ctx.rewardPool !== ctx.producer) {
+    state.addBalance(ctx.rewardPool, -reward);
+    state.addBalance(ctx.producer, reward);
+  }
+  return reward;
+}

@@ -1,0 +1,10 @@
+export * from "./constants.ts";
+export * from "./devnet.ts";
+export * from "./errors.ts";
+export * from "./load.ts";
+export * from "./params.ts";
+export { bucketRemainders, bucketTotal, parseGenesis } from "./parse.ts";
+export * from "./serialize.ts";
+export * from "./template.ts";
+export type * from "./types.ts";
+export { BUCKETS } from "./types.ts";

@@ -1,0 +1,198 @@
+import { Level } from "level";
+import type { Address } from "../crypto/address.ts";
+import type { Tx } from "../tx/types.ts";
+import { toHex, utf8 } from "../util/bytes.ts";
+import { LvoError } from "../util/errors.ts";
+import type { Logger } from "../util/log.ts";
+import { decodeReceipts, decodeStoredBlock, encodeReceipts, encodeStoredBlock } from "./encoding.ts";
+import { LedgerErrorCode } from "./errors.ts";
+import { DbPrefix, dbKey, MetaKey, readU64, u64 } from "./keys.ts";
+import type { Block, Receipt } from "./types.ts";
+
+type Db = Level<Uint8Array, Uint8Array>;
+
+/** Decodes a stored transaction whose sender is already known (no signature recovery). */
+export type StoredTxDecoder = (raw: Uint8Array, from: Address) => Tx;
+
+/** Where an included transaction sits. */
+export interface TxLocation {
+  height: number;
+  index: number;
+}
+
+/** Everything written when a block is committed: one LevelDB batch. */
+export interface BlockCommit {
+  block: Block;
+  receipts: Receipt[];
+  /** State changes to persist (those of the newest final block; empty if none became final). */
+  stateChanges: Array<[Uint8Array, Uint8Array | null]>;
+  /** Hash of the block whose state DbPrefix.STATE now holds (unchanged when stateChanges is empty). */
+  stateHead: Uint8Array | null;
+  /** Encoded finality record (see encodeFinality) when finality advanced with this block. */
+  finalized: Uint8Array | null;
+  /** Mempool journal entries to drop (included transactions). */
+  mempoolRemove: Uint8Array[];
+  /** Meta values written with the block (genesis initialisation). */
+  meta?: Array<[string, Uint8Array]>;
+}
+
+const BLOCK_CACHE = 256;
+
+function metaKey(name: string): Uint8Array {
+  return dbKey(DbPrefix.META, utf8(name));
+}
+
+/**
+ * The chain's LevelDB repository: blocks, canonical index, tx locations, receipts, the state
+ * at the newest final block, the mempool journal and meta. Each block commits in one atomic
+ * batch, so a kill at any instant leaves either the old or the new block fully written.
+ */
+export class ChainStore {
+  private readonly db: Db;
+  private readonly decodeTx: StoredTxDecoder;
+  private readonly log: Logger;
+  private readonly blockCache = new Map<string, Block>();
+
+  private constructor(db: Db, decodeTx: StoredTxDecoder, log: Logger) {
+    this.db = db;
+    this.decodeTx = decodeTx;
+    this.log = log;
+  }
+
+  /** Open (creating if needed) the database in `dir`. A second process gets LEDGER_LOCKED. */
+  static async open(dir: string, modules: { decodeTx: StoredTxDecoder; log: Logger }): Promise<ChainStore> {
+    const db: Db = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: "view", valueEncoding: "view" });
+    try {
+      await db.open();
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      if (cause?.code === "LEVEL_LOCKED") {
+        throw new LvoError(
+          LedgerErrorCode.LEDGER_LOCKED,
+          `database ${dir} is locked: another lvo process is using this data directory`,
+        );
+      }
+      throw new LvoError(
+        LedgerErrorCode.LEDGER_OPEN_FAILED,
+        `cannot open database ${dir}: ${cause?.message ?? (err as Error).message}`,
+      );
+    }
+    return new ChainStore(db, modules.decodeTx, modules.log);
+  }
+
+  /** Close the database (flushes LevelDB). */
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+
+  /** A meta value. */
+  async getMeta(name: string): Promise<Uint8Array | undefined> {
+    return this.db.get(metaKey(name));
+  }
+
+  /** Write meta values in one batch. */
+  async putMeta(entries: Array<[string, Uint8Array]>): Promise<void> {
+    await this.db.batch(entries.map(([k, v]) => ({ type: "put" as const, key: metaKey(k), value: v })));
+  }
+
+  /** Block by hash (from a small cache of decoded blocks, else from disk). */
+  async getBlock(hash: Uint8Array): Promise<Block | undefined> {
+    const hex = toHex(hash);
+    const cached = this.blockCache.get(hex);
+    if (cached) return cached;
+    const data = await this.db.get(dbKey(DbPrefix.BLOCK, hash));
+    if (!data) return undefined;
+    const s = decodeStoredBlock(data);
+    const block: Block = {
+      header: s.header,
+      hash,
+      signature: s.signature,
+      txs: s.txs.map((t) => this.decodeTx(t.raw, t.from)),
+    };
+    this.cacheBlock(block);
+    return block;
+  }
+
+  private cacheBlock(b: Block): void {
+    const hex = toHex(b.hash);
+    this.blockCache.set(hex, b);
+    if (this.blockCache.size > BLOCK_CACHE) {
+      const oldest = this.blockCache.keys().next().value as string;
+      this.blockCache.delete(oldest);
+    }
+  }
+
+  /** Canonical block hash at a height. */
+  async getCanonicalHash(height: number): Promise<Uint8Array | undefined> {
+    return this.db.get(dbKey(DbPrefix.CANONICAL, u64(height)));
+  }
+
+  /** Location of an included transaction. */
+  async getTxLocation(txHash: Uint8Array): Promise<TxLocation | undefined> {
+    const v = await this.db.get(dbKey(DbPrefix.TX_LOCATION, txHash));
+    if (!v) return undefined;
+    return { height: readU64(v, 0), index: new DataView(v.buffer, v.byteOffset).getUint32(8) };
+  }
+
+  /** Receipts of a block. */
+  async getReceipts(blockHash: Uint8Array): Promise<Receipt[] | undefined> {
+    const v = await this.db.get(dbKey(DbPrefix.RECEIPTS, blockHash));
+    return v ? decodeReceipts(v) : undefined;
+  }
+
+  /** Every persisted state entry (start-up: the trie is rebuilt from these). */
+  async loadState(): Promise<Array<[Uint8Array, Uint8Array]>> {
+    const out: Array<[Uint8Array, Uint8Array]> = [];
+    for await (const [k, v] of this.db.iterator({ gt: new Uint8Array([DbPrefix.STATE]), lt: new Uint8Array([DbPrefix.STATE + 1]) })) {
+      out.push([k.subarray(1), v]);
+    }
+    return out;
+  }
+
+  /** Transactions journalled in the mempool (hash from the key, raw bytes). */
+  async loadMempool(): Promise<Array<{ hash: Uint8Array; raw: Uint8Array }>> {
+    const out: Array<{ hash: Uint8Array; raw: Uint8Array }> = [];
+    for await (const [k, v] of this.db.iterator({
+      gt: new Uint8Array([DbPrefix.MEMPOOL]),
+      lt: new Uint8Array([DbPrefix.MEMPOOL + 1]),
+    })) {
+      out.push({ hash: k.subarray(1), raw: v });
+    }
+    return out;
+  }
+
+  /** Journal admitted transactions (before they are acknowledged) and drop evicted ones. */
+  async writeMempool(add: Array<{ hash: Uint8Array; raw: Uint8Array }>, remove: Uint8Array[]): Promise<void> {
+    const ops = [];
+    for (const t of add) ops.push({ type: "put" as const, key: dbKey(DbPrefix.MEMPOOL, t.hash), value: t.raw });
+    for (const h of remove) ops.push({ type: "del" as const, key: dbKey(DbPrefix.MEMPOOL, h) });
+    if (ops.length) await this.db.batch(ops);
+  }
+
+  /** Write one block and everything that goes with it in a single atomic batch. */
+  async commitBlock(c: BlockCommit): Promise<void> {
+    const { block } = c;
+    const batch = this.db.batch();
+    batch.put(dbKey(DbPrefix.BLOCK, block.hash), encodeStoredBlock(block));
+    batch.put(dbKey(DbPrefix.CANONICAL, u64(block.header.height)), block.hash);
+    batch.put(dbKey(DbPrefix.RECEIPTS, block.hash), encodeReceipts(c.receipts));
+    const hb = u64(block.header.height);
+    for (let i = 0; i < block.txs.length; i++) {
+      const loc = new Uint8Array(12);
+      loc.set(hb, 0);
+      new DataView(loc.buffer).setUint32(8, i);
+      batch.put(dbKey(DbPrefix.TX_LOCATION, block.txs[i]!.hash), loc);
+    }
+    for (const [k, v] of c.stateChanges) {
+      if (v === null) batch.del(dbKey(DbPrefix.STATE, k));
+      else batch.put(dbKey(DbPrefix.STATE, k), v);
+    }
+    if (c.stateHead) batch.put(metaKey(MetaKey.HEAD), c.stateHead);
+    if (c.finalized) batch.put(metaKey(MetaKey.FINALIZED), c.finalized);
+    for (const [k, v] of c.meta ?? []) batch.put(metaKey(k), v);
+    for (const h of c.mempoolRemove) batch.del(dbKey(DbPrefix.MEMPOOL, h));
+    await batch.write();
+    this.cacheBlock(block);
+    this.log.trace({ height: block.header.height, txs: block.txs.length }, "block committed");
+  }
+}

@@ -1,0 +1,107 @@
+import type { Chain } from "../consensus/chain.ts";
+import type { ChainStore } from "../ledger/store.ts";
+import type { Mempool } from "../mempool/pool.ts";
+import { decodeTx, validateTxStatic, type TxRules } from "../tx/index.ts";
+import type { Tx } from "../tx/types.ts";
+import type { Logger } from "../util/log.ts";
+
+/**
+ * The one way a transaction enters the node: decode and recover the sender (once), static
+ * checks, mempool admission, then the journal write. The caller's promise resolves only after
+ * the transaction is on disk, so an acknowledged transaction survives kill -9. Journal writes
+ * are grouped: every admission in the same tick shares one LevelDB batch.
+ */
+export class TxIngress {
+  private readonly m: { chain: Chain; mempool: Mempool; store: ChainStore; log: Logger };
+  private readonly rules: TxRules;
+  private queue: Array<{ hash: Uint8Array; raw: Uint8Array }> = [];
+  private evicted: Uint8Array[] = [];
+  private flushing: Promise<void> | null = null;
+
+  constructor(modules: { chain: Chain; mempool: Mempool; store: ChainStore; log: Logger }) {
+    this.m = modules;
+    const p = modules.chain.genesis.params;
+    this.rules = {
+      chainId: modules.chain.genesis.chainId,
+      minGasPrice: p.minGasPrice,
+      blockGasLimit: p.blockGasLimit,
+      maxDataBytes: p.maxTxBytes,
+      gas: p.gas,
+    };
+  }
+
+  /** Decode, check and admit; resolves with the hash once journalled. Throws TX_* / MEMPOOL_*. */
+  async submit(raw: Uint8Array): Promise<Uint8Array> {
+    const tx = this.admit(raw);
+    await this.journal(tx);
+    return tx.hash;
+  }
+
+  /** Synchronous part of admission (also used to restore the journal on start-up). */
+  admit(raw: Uint8Array): Tx {
+    return this.admitDecoded(decodeTx(raw, this.m.chain.genesis.params.maxTxBytes));
+  }
+
+  private admitDecoded(tx: Tx): Tx {
+    validateTxStatic(tx, this.rules);
+    const view = this.m.chain.headState();
+    const { replaced } = this.m.mempool.add(tx, (a) => view.getAccount(a));
+    if (replaced) this.evicted.push(replaced);
+    return tx;
+  }
+
+  /** Forget journal entries of transactions the mempool dropped. */
+  forget(hashes: Uint8Array[]): void {
+    for (const h of hashes) this.evicted.push(h);
+    if (this.evicted.length > 0) void this.flush().catch((err) => this.m.log.error({ err }, "mempool journal write failed"));
+  }
+
+  private journal(tx: Tx): Promise<void> {
+    this.queue.push({ hash: tx.hash, raw: tx.raw });
+    return this.flush();
+  }
+
+  private flush(): Promise<void> {
+    if (this.flushing) return this.flushing.then(() => (this.queue.length || this.evicted.length ? this.flush() : undefined));
+    this.flushing = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+      const add = this.queue;
+      const remove = this.evicted;
+      this.queue = [];
+      this.evicted = [];
+      try {
+        await this.m.store.writeMempool(add, remove);
+      } finally {
+        this.flushing = null;
+      }
+    });
+    return this.flushing;
+  }
+
+  /** Restore journalled transactions after a restart; ones no longer valid are dropped. */
+  async restore(): Promise<{ restored: number; dropped: number }> {
+    const entries = await this.m.store.loadMempool();
+    let restored = 0;
+    const dropped: Uint8Array[] = [];
+    // Nonce order per sender, so a sender's chain of transactions is re-admitted in sequence.
+    const decoded = [];
+    for (const e of entries) {
+      try {
+        decoded.push(decodeTx(e.raw, Number.MAX_SAFE_INTEGER));
+      } catch {
+        dropped.push(e.hash);
+      }
+    }
+    decoded.sort((a, b) => (a.nonce < b.nonce ? -1 : a.nonce > b.nonce ? 1 : 0));
+    for (const tx of decoded) {
+      try {
+        this.admitDecoded(tx);
+        restored++;
+      } catch {
+        // Included before the crash, or no longer valid: drop it from the journal.
+        dropped.push(tx.hash);
+      }
+    }
+    this.forget(dropped);
+    return { restored, dropped: dropped.length };
+  }
+}

@@ -1,0 +1,21 @@
+import { DEFAULT_MEMPOOL_OPTIONS, type MempoolOptions } from "../mempool/options.ts";
+import type { RpcOptions } from "../rpc/options.ts";
+
+/** Node-local settings (consensus parameters come from genesis, never from here). */
+export interface NodeOptions {
+  dataDir: string;
+  /** Delegate secret key: the node produces blocks when set. */
+  delegateKey: Uint8Array | null;
+  /** JSON-RPC; null disables it. */
+  rpc: Partial<RpcOptions> | null;
+  mempool: MempoolOptions;
+  maxTxsPerBlock: number;
+}
+
+/** Defaults beside the code that uses them. */
+export const DEFAULT_NODE_OPTIONS: Omit<NodeOptions, "dataDir"> = {
+  delegateKey: null,
+  rpc: {},
+  mempool: DEFAULT_MEMPOOL_OPTIONS,
+  maxTxsPerBlock: 10_000,
+};

@@ -1,0 +1,49 @@
+import { toQuantity } from "../../../util/bytes.ts";
+import { blockParam, param, parseAddressValue, parseStorageSlot } from "../../params.ts";
+import { type MethodTable, method } from "../define.ts";
+import { stateHeight } from "../resolve.ts";
+
+const addressParam = param("address", parseAddressValue);
+const EMPTY_SLOT = `0x${"00".repeat(32)}`;
+
+/** Chain identity and account state: what wallets read before building a transaction. */
+export const ethStateMethods: MethodTable = {
+  eth_chainId: method([], (b) => toQuantity(b.chainId)),
+  eth_blockNumber: method([], (b) => toQuantity(b.headHeight())),
+  eth_accounts: method([], () => []),
+  eth_syncing: method([], (b) => {
+    const s = b.syncing();
+    if (s === false) return false;
+    return {
+      startingBlock: toQuantity(s.startingBlock),
+      currentBlock: toQuantity(s.currentBlock),
+      highestBlock: toQuantity(s.highestBlock),
+    };
+  }),
+
+  eth_getBalance: method([addressParam, blockParam], async (b, [address, tag]) => {
+    return toQuantity(b.getAccount(address, await stateHeight(b, tag)).balance);
+  }),
+
+  // "pending" counts the sender's mempool transactions, so a wallet sending twice in a row
+  // picks the next free nonce rather than replacing its own first transaction.
+  eth_getTransactionCount: method([addressParam, blockParam], async (b, [address, tag]) => {
+    if (tag.kind === "tag" && tag.tag === "pending") return toQuantity(b.pendingNonce(address));
+    return toQuantity(b.getAccount(address, await stateHeight(b, tag)).nonce);
+  }),
+
+  // Contract code lives behind the Genesis contract, not in accounts: every account reads as
+  // code-less, which makes wallets treat transfers as plain sends.
+  eth_getCode: method([addressParam, blockParam], async (b, [, tag]) => {
+    await stateHeight(b, tag);
+    return "0x";
+  }),
+
+  eth_getStorageAt: method(
+    [addressParam, param("slot", parseStorageSlot), blockParam],
+    async (b, [, , tag]) => {
+      await stateHeight(b, tag);
+      return EMPTY_SLOT;
+    },
+  ),
+};

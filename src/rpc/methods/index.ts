@@ -1,0 +1,13 @@
+import type { RpcMethod } from "./define.ts";
+import { ethMethods } from "./eth/index.ts";
+import { lvoMethods } from "./lvo.ts";
+import { netMethods } from "./net.ts";
+import { web3Methods } from "./web3.ts";
+
+/**
+ * All methods served, in a Map: a plain object lookup would let a request for "constructor" or
+ * "__proto__" reach Object.prototype.
+ */
+export function createMethodTable(): ReadonlyMap<string, RpcMethod> {
+  return new Map(Object.entries({ ...ethMethods, ...netMethods, ...web3Methods, ...lvoMethods }));
+}

@@ -1,0 +1,256 @@
+// Test helpers: a small in-memory RpcBackend with real signed transactions (signed by ethers
+// with the first Hardhat/Anvil development key) and a server started on an ephemeral port.
+import { getBytes, Transaction, Wallet } from "ethers";
+import type { Address } from "../../../src/crypto/address.ts";
+import { keccak256 } from "../../../src/crypto/hash.ts";
+import type { Account, Block, Receipt } from "../../../src/ledger/types.ts";
+import type { ChainStatus, ReceiptLookup, RpcBackend, TxLookup } from "../../../src/rpc/backend.ts";
+import { createRpcServer, type RpcServer } from "../../../src/rpc/server.ts";
+import type { Tx } from "../../../src/tx/types.ts";
+import { bytesEqual, toHex, utf8 } from "../../../src/util/bytes.ts";
+import { LvoError } from "../../../src/util/errors.ts";
+import { silentLogger } from "../../../src/util/log.ts";
+import type { RpcOptions } from "../../../src/rpc/options.ts";
+
+export const CHAIN_ID = 4242;
+export const DEV_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+export const wallet = new Wallet(DEV_KEY);
+export const SENDER = wallet.address.toLowerCase() as Address;
+export const RECIPIENT = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8" as Address;
+export const PRODUCER = "0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc" as Address;
+export const BASE_FEE = 1_000_000_000n;
+export const TIP = 2_000_000_000n;
+
+/** Tx (the node's shape) from ethers' serialized signed transaction. */
+export function txFromSerialized(serialized: string): Tx {
+  const t = Transaction.from(serialized);
+  const sig = t.signature!;
+  const type = t.type === 2 ? 2 : 0;
+  return {
+    type,
+    chainId: t.chainId,
+    nonce: BigInt(t.nonce),
+    gasLimit: t.gasLimit,
+    maxFeePerGas: type === 2 ? t.maxFeePerGas! : t.gasPrice!,
+    maxPriorityFeePerGas: type === 2 ? t.maxPriorityFeePerGas! : t.gasPrice!,
+    to: t.to!.toLowerCase() as Address,
+    value: t.value,
+    data: getBytes(t.data),
+    accessList: (t.accessList ?? []).map((e) => [getBytes(e.address), e.storageKeys.map((k) => getBytes(k))]),
+    v: type === 2 ? BigInt(sig.yParity) : sig.networkV!,
+    r: getBytes(sig.r),
+    s: getBytes(sig.s),
+    raw: getBytes(serialized),
+    hash: getBytes(t.hash!),
+    from: t.from!.toLowerCase() as Address,
+  };
+}
+
+function fakeHash(label: string): Uint8Array {
+  return keccak256(utf8(label));
+}
+
+/** An in-memory chain of 4 blocks (0..3): block 1 holds a type-2 tx, block 2 a legacy one. */
+export interface Stub extends RpcBackend {
+  blocks: Block[];
+  included: Tx[];
+  pendingTx: Tx;
+  receipts: Map<string, ReceiptLookup>;
+}
+
+export async function createStub(): Promise<Stub> {
+  const tx1 = txFromSerialized(
+    await wallet.signTransaction({
+      type: 2,
+      chainId: CHAIN_ID,
+      nonce: 0,
+      gasLimit: 21000n,
+      maxFeePerGas: 10n * BASE_FEE,
+      maxPriorityFeePerGas: TIP,
+      to: RECIPIENT,
+      value: 10n ** 18n,
+      accessList: [{ address: PRODUCER, storageKeys: [toHex(fakeHash("slot"))] }],
+    }),
+  );
+  const tx2 = txFromSerialized(
+    await wallet.signTransaction({
+      type: 0,
+      chainId: CHAIN_ID,
+      nonce: 1,
+      gasLimit: 30000n,
+      gasPrice: 5n * BASE_FEE,
+      to: RECIPIENT,
+      value: 5n,
+      data: "0x7b7d",
+    }),
+  );
+  const pendingTx = txFromSerialized(
+    await wallet.signTransaction({
+      type: 2,
+      chainId: CHAIN_ID,
+      nonce: 2,
+      gasLimit: 21000n,
+      maxFeePerGas: 3n * BASE_FEE,
+      maxPriorityFeePerGas: TIP,
+      to: RECIPIENT,
+      value: 1n,
+    }),
+  );
+
+  const blocks: Block[] = [];
+  const txsAt: Tx[][] = [[], [tx1], [tx2], []];
+  for (let h = 0; h < 4; h++) {
+    const txs = txsAt[h]!;
+    blocks.push({
+      header: {
+        parentHash: h === 0 ? new Uint8Array(32) : blocks[h - 1]!.hash,
+        height: h,
+        slot: h,
+        timestamp: 1_700_000_000_000 + h * 2_500,
+        producer: PRODUCER,
+        stateRoot: fakeHash(`state${h}`),
+        txRoot: fakeHash(`txs${h}`),
+        receiptRoot: fakeHash(`receipts${h}`),
+        gasUsed: txs.reduce((a, t) => a + t.gasLimit, 0n),
+        gasLimit: 30_000_000n,
+        baseFee: BASE_FEE,
+        cert: null,
+      },
+      hash: fakeHash(`block${h}`),
+      signature: new Uint8Array(65),
+      txs,
+    });
+  }
+
+  const receipts = new Map<string, ReceiptLookup>();
+  for (const [tx, h, gas] of [
+    [tx1, 1, 21000n],
+    [tx2, 2, 21500n],
+  ] as const) {
+    const receipt: Receipt = {
+      txHash: tx.hash,
+      status: 1,
+      gasUsed: gas,
+      cumulativeGasUsed: gas,
+      effectiveGasPrice: tx.type === 2 ? BASE_FEE + TIP : tx.maxFeePerGas,
+      logs:
+        h === 2
+          ? [{ address: RECIPIENT, topics: [fakeHash("Transfer")], data: new Uint8Array([1, 2]) }]
+          : [],
+    };
+    receipts.set(toHex(tx.hash), {
+      receipt,
+      tx,
+      blockHash: blocks[h]!.hash,
+      height: h,
+      index: 0,
+      firstLogIndex: 0,
+    });
+  }
+
+  const accounts = new Map<string, Account>([[SENDER, { nonce: 2n, balance: 100n * 10n ** 18n }]]);
+  const status: ChainStatus = {
+    chainId: CHAIN_ID,
+    networkName: "lvo-test",
+    head: { height: 3, hash: blocks[3]!.hash, timestamp: blocks[3]!.header.timestamp },
+    finalized: { height: 1, hash: blocks[1]!.hash },
+    safe: { height: 2, hash: blocks[2]!.hash },
+    genesisHash: blocks[0]!.hash,
+    delegate: null,
+    activeDelegates: [PRODUCER],
+    mempool: { pending: 1, queued: 0 },
+    peers: 3,
+    syncing: false,
+  };
+
+  return {
+    blocks,
+    included: [tx1, tx2],
+    pendingTx,
+    receipts,
+    chainId: CHAIN_ID,
+    clientVersion: "lvo/0.1.0-test",
+    headHeight: () => 3,
+    finalizedHeight: () => 1,
+    safeHeight: () => 2,
+    getBlockByHeight: async (h) => blocks[h],
+    getBlockByHash: async (hash) => blocks.find((b) => bytesEqual(b.hash, hash)),
+    getAccount(address, height) {
+      // Height 0's state is "pruned": exercises STATE_UNAVAILABLE.
+      if (height === 0) throw new LvoError("STATE_UNAVAILABLE", "state at height 0 is not retained");
+      return accounts.get(address) ?? { nonce: 0n, balance: 0n };
+    },
+    pendingNonce: (address) => (address === SENDER ? 3n : 0n),
+    getAccountProof(address, height) {
+      const acct = accounts.get(address) ?? { nonce: 0n, balance: 0n };
+      return {
+        address,
+        height,
+        blockHash: blocks[height]!.hash,
+        stateRoot: blocks[height]!.header.stateRoot,
+        ...acct,
+        key: fakeHash(address),
+        proof: { siblings: [fakeHash("sib")], depth: 1n },
+      };
+    },
+    submitRawTransaction: async (raw) => keccak256(raw),
+    async getTransaction(hash): Promise<TxLookup | undefined> {
+      if (bytesEqual(hash, pendingTx.hash)) return { tx: pendingTx, pending: true };
+      const r = receipts.get(toHex(hash));
+      if (!r) return undefined;
+      return { tx: r.tx, pending: false, blockHash: r.blockHash, height: r.height, index: r.index, baseFee: BASE_FEE };
+    },
+    getReceipt: async (hash) => receipts.get(toHex(hash)),
+    baseFee: () => BASE_FEE,
+    suggestedTip: () => TIP,
+    estimateGas: (call) => (call.data && call.data.length > 0 ? 21000n + 16n * BigInt(call.data.length) : 21000n),
+    syncing: () => false,
+    chainStatus: () => status,
+  };
+}
+
+/** A running server over a fresh stub, with helpers to talk to it. */
+export interface Harness {
+  stub: Stub;
+  server: RpcServer;
+  url: string;
+  port: number;
+  /** POST a raw body; returns status, headers and parsed JSON (undefined when empty). */
+  post(body: string, headers?: Record<string, string>): Promise<{ status: number; headers: Headers; json: any }>;
+  /** One call; returns the whole response object. */
+  call(method: string, params?: unknown[]): Promise<any>;
+  /** One call that must succeed; returns `result`. */
+  result(method: string, params?: unknown[]): Promise<any>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(opts: Partial<RpcOptions> = {}): Promise<Harness> {
+  const stub = await createStub();
+  const server = createRpcServer({ host: "127.0.0.1", port: 0, ...opts }, { backend: stub, log: silentLogger() });
+  const { port } = await server.start();
+  const url = `http://127.0.0.1:${port}`;
+  let nextId = 1;
+  const post: Harness["post"] = async (body, headers = { "content-type": "application/json" }) => {
+    const res = await fetch(url, { method: "POST", headers, body });
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, json: text === "" ? undefined : JSON.parse(text) };
+  };
+  const call: Harness["call"] = async (method, params = []) => {
+    const { json } = await post(JSON.stringify({ jsonrpc: "2.0", id: nextId++, method, params }));
+    return json;
+  };
+  return {
+    stub,
+    server,
+    url,
+    port,
+    post,
+    call,
+    async result(method, params) {
+      const res = await call(method, params);
+      if (res.error) throw new Error(`${method} failed: ${JSON.stringify(res.error)}`);
+      return res.result;
+    },
+    close: () => server.stop(),
+  };
+}
