@@ -12,8 +12,11 @@ const program = new Command()
   .name("lvo")
   .description("LIVE VIDEO chain node: X-DPoS consensus, LevelDB ledger, Ethereum-compatible JSON-RPC")
   .version("0.1.0")
-  .showHelpAfterError("(run with --help for usage)")
-  .configureHelp({ showGlobalOptions: true });
+  .configureHelp({ showGlobalOptions: true })
+  // Commander's own usage errors in the same one-line shape as ours.
+  .configureOutput({
+    outputError: (str, write) => write(`lvo: ${str.trim().replace(/^error: /, "")} (see --help)\n`),
+  });
 
 registerInit(program);
 registerStart(program);

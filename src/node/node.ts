@@ -1,11 +1,13 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { Chain } from "../consensus/chain.ts";
 import { BlockProducer } from "../consensus/producer.ts";
 import { publicKeyToAddress, type Address } from "../crypto/address.ts";
 import { publicKeyOf } from "../crypto/secp256k1.ts";
 import type { SystemHandler } from "../execution/system.ts";
 import type { Genesis } from "../genesis/types.ts";
+import { LedgerErrorCode } from "../ledger/errors.ts";
 import { ChainStore } from "../ledger/store.ts";
+import { LvoError } from "../util/errors.ts";
 import { Mempool } from "../mempool/pool.ts";
 import { createRpcServer } from "../rpc/server.ts";
 import { decodeTxWithSender } from "../tx/index.ts";
@@ -19,16 +21,22 @@ import type { NodeOptions } from "./options.ts";
 /** Version string reported by web3_clientVersion. */
 export const CLIENT_VERSION = `lvo/v0.1.0/${process.platform}-${process.arch}/node${process.versions.node}`;
 
-/** Open (creating if needed) the ledger in a data directory. */
-export async function openStore(root: string, log: Logger): Promise<ChainStore> {
+/** Open the ledger in a data directory; only `init` creates one. */
+export async function openStore(root: string, log: Logger, create = false): Promise<ChainStore> {
   const dirs = dataDir(root);
-  mkdirSync(dirs.db, { recursive: true });
+  if (create) mkdirSync(dirs.db, { recursive: true });
+  else if (!existsSync(dirs.db)) {
+    throw new LvoError(
+      LedgerErrorCode.LEDGER_NOT_INITIALISED,
+      `${root} is not an lvo data directory: run \`lvo init\` first (or pass --genesis)`,
+    );
+  }
   return ChainStore.open(dirs.db, { decodeTx: decodeTxWithSender, log: log.child({ mod: "ledger" }) });
 }
 
 /** Initialise a data directory with a genesis (idempotent for the same genesis). */
 export async function initChain(root: string, genesis: Genesis, log: Logger) {
-  const store = await openStore(root, log);
+  const store = await openStore(root, log, true);
   try {
     return await Chain.initialise(store, genesis);
   } finally {

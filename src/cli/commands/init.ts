@@ -3,7 +3,6 @@ import type { Command } from "commander";
 import { devnetGenesis, genesisToJson, loadGenesisFile } from "../../genesis/index.ts";
 import type { Genesis } from "../../genesis/types.ts";
 import { dataDir } from "../../node/datadir.ts";
-import { initChain } from "../../node/node.ts";
 import { toHex } from "../../util/bytes.ts";
 import { silentLogger } from "../../util/log.ts";
 import { defaultDataDir } from "../datadir.ts";
@@ -14,6 +13,8 @@ import { intOption } from "../parse.ts";
 export async function initDataDir(root: string, genesis: Genesis, sourceFile?: string) {
   const d = dataDir(root);
   mkdirSync(root, { recursive: true, mode: 0o700 });
+  // Loaded on use: the node pulls in the ledger and RPC stacks, which other commands never need.
+  const { initChain } = await import("../../node/node.ts");
   const res = await initChain(root, genesis, silentLogger());
   if (res.created || !existsSync(d.genesis)) {
     if (sourceFile) copyFileSync(sourceFile, d.genesis);

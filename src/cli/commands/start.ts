@@ -1,6 +1,5 @@
 import type { Command } from "commander";
 import { loadGenesisFile } from "../../genesis/index.ts";
-import { LvoNode } from "../../node/node.ts";
 import { DEFAULT_NODE_OPTIONS } from "../../node/options.ts";
 import { defaultDataDir } from "../datadir.ts";
 import { readKeyFile, readKeystoreKey } from "../delegate-key.ts";
@@ -60,6 +59,7 @@ export function registerStart(program: Command): void {
         ? await readKeystoreKey(o.keystore, o.passwordFile)
         : null;
     const log = cliLogger(o);
+    const { LvoNode } = await import("../../node/node.ts");
     const node = new LvoNode(
       {
         ...DEFAULT_NODE_OPTIONS,

@@ -38,10 +38,8 @@ const scratch = Buffer.alloc(65);
 
 function hashPair(domain: number, a: ByteString, b: ByteString): ByteString {
   scratch[0] = domain;
-  for (let i = 0; i < 32; i++) {
-    scratch[1 + i] = a.charCodeAt(i);
-    scratch[33 + i] = b.charCodeAt(i);
-  }
+  scratch.write(a, 1, "latin1");
+  scratch.write(b, 33, "latin1");
   return sha256Str(scratch);
 }
 
