@@ -51,7 +51,11 @@ function accountKey(i: number): Uint8Array {
 }
 
 async function rpc(url: string, body: unknown): Promise<unknown> {
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   return res.json();
 }
 
@@ -74,13 +78,24 @@ async function main(): Promise<void> {
   const keys = Array.from({ length: ACCOUNTS }, (_, i) => accountKey(i));
   const addrs = keys.map((k) => publicKeyToAddress(publicKeyOf(k)));
   (g.grants as unknown[]).push(
-    ...addrs.map((address) => ({ from: "exchangeEcology", address, amount: (1000n * WEI_PER_LVO).toString() })),
+    ...addrs.map((address) => ({
+      from: "exchangeEcology",
+      address,
+      amount: (1000n * WEI_PER_LVO).toString(),
+    })),
   );
   const genesisFile = join(dir, "genesis.json");
   writeFileSync(genesisFile, JSON.stringify(g));
   const keyFile = join(dir, "delegate.key");
   writeFileSync(keyFile, toHex(devnetDelegateKey(0).secretKey), { mode: 0o600 });
-  const init = spawnSync(process.execPath, [LVO_BIN, "init", "--genesis", genesisFile, "--datadir", join(dir, "data")]);
+  const init = spawnSync(process.execPath, [
+    LVO_BIN,
+    "init",
+    "--genesis",
+    genesisFile,
+    "--datadir",
+    join(dir, "data"),
+  ]);
   if (init.status !== 0) throw new Error(`init failed: ${init.stderr}`);
 
   console.log(`signature backend: ${secpBackend}`);
@@ -113,7 +128,20 @@ async function main(): Promise<void> {
 
   const node: ChildProcess = spawn(
     process.execPath,
-    [LVO_BIN, "start", "--datadir", join(dir, "data"), "--delegate-key-file", keyFile, "--rpc-port", String(port), "--log-level", "warn", "--log-format", "json"],
+    [
+      LVO_BIN,
+      "start",
+      "--datadir",
+      join(dir, "data"),
+      "--delegate-key-file",
+      keyFile,
+      "--rpc-port",
+      String(port),
+      "--log-level",
+      "warn",
+      "--log-format",
+      "json",
+    ],
     { stdio: ["ignore", "inherit", "inherit"] },
   );
   try {
@@ -133,16 +161,28 @@ async function main(): Promise<void> {
     const deadline = started + TIME_LIMIT_MS;
 
     // Follow finality: every newly finalized block's transactions get their final time.
-    let lastFinal = Number((await rpc(url, { jsonrpc: "2.0", id: 1, method: "eth_blockNumber" }) as { result: string }).result);
+    let lastFinal = Number(
+      ((await rpc(url, { jsonrpc: "2.0", id: 1, method: "eth_blockNumber" })) as { result: string }).result,
+    );
     const follower = (async () => {
       while (finalAt.size + rejected < raws.length && performance.now() < deadline) {
-        const fin = (await rpc(url, { jsonrpc: "2.0", id: 1, method: "eth_getBlockByNumber", params: ["finalized", false] })) as {
+        const fin = (await rpc(url, {
+          jsonrpc: "2.0",
+          id: 1,
+          method: "eth_getBlockByNumber",
+          params: ["finalized", false],
+        })) as {
           result: { number: string };
         };
         const h = Number(fin.result.number);
         const now = performance.now();
         for (let x = lastFinal + 1; x <= h; x++) {
-          const b = (await rpc(url, { jsonrpc: "2.0", id: 1, method: "eth_getBlockByNumber", params: [`0x${x.toString(16)}`, false] })) as {
+          const b = (await rpc(url, {
+            jsonrpc: "2.0",
+            id: 1,
+            method: "eth_getBlockByNumber",
+            params: [`0x${x.toString(16)}`, false],
+          })) as {
             result: { transactions: string[] };
           };
           for (const t of b.result.transactions) finalAt.set(t, now);
@@ -184,7 +224,9 @@ async function main(): Promise<void> {
     console.log(`submitted ${raws.length} in ${(submitMs / 1000).toFixed(2)} s (${rejected} rejected)`);
     console.log(`finalized ${finalAt.size} transfers in ${(endMs / 1000).toFixed(2)} s`);
     console.log(`finalized transfers/s: ${Math.round(tps)}  (target >= 2000)`);
-    console.log(`submit-to-final latency: p50 ${Math.round(percentile(lat, 50))} ms, p99 ${Math.round(percentile(lat, 99))} ms`);
+    console.log(
+      `submit-to-final latency: p50 ${Math.round(percentile(lat, 50))} ms, p99 ${Math.round(percentile(lat, 99))} ms`,
+    );
     console.log(`node peak RSS: ${rss.toFixed(0)} MB`);
     console.log(`ratio finalized transfers/s to raw ecrecover/s: ${(tps / ecrecover).toFixed(3)}`);
   } finally {

@@ -1,8 +1,8 @@
 import { EventEmitter } from "node:events";
 import type { Address } from "../crypto/address.ts";
 import { ZERO_ADDRESS } from "../genesis/constants.ts";
-import { canonicalJson, genesisConfigHash, genesisToJson } from "../genesis/serialize.ts";
 import { parseGenesisText } from "../genesis/load.ts";
+import { canonicalJson, genesisConfigHash, genesisToJson } from "../genesis/serialize.ts";
 import type { Genesis } from "../genesis/types.ts";
 import {
   decodeFinality,
@@ -70,7 +70,15 @@ export class Chain extends EventEmitter<ChainEvents> {
   private finality: FinalityRecord;
   private readonly states = new Map<number, StateTrie>();
 
-  private constructor(store: ChainStore, genesis: Genesis, genesisHash: Uint8Array, head: Block, finality: FinalityRecord, headTrie: StateTrie, log: Logger) {
+  private constructor(
+    store: ChainStore,
+    genesis: Genesis,
+    genesisHash: Uint8Array,
+    head: Block,
+    finality: FinalityRecord,
+    headTrie: StateTrie,
+    log: Logger,
+  ) {
     super();
     this.store = store;
     this.genesis = genesis;
@@ -85,7 +93,10 @@ export class Chain extends EventEmitter<ChainEvents> {
    * Write the genesis block and state into an empty store. If the store already holds a chain,
    * it must be this genesis (LEDGER_WRONG_CHAIN otherwise) and nothing is written.
    */
-  static async initialise(store: ChainStore, genesis: Genesis): Promise<{ created: boolean; hash: Uint8Array }> {
+  static async initialise(
+    store: ChainStore,
+    genesis: Genesis,
+  ): Promise<{ created: boolean; hash: Uint8Array }> {
     const text = canonicalJson(genesisToJson(genesis));
     const existing = await store.getMeta(MetaKey.GENESIS);
     const entries = genesisStateEntries(genesis);
@@ -119,17 +130,25 @@ export class Chain extends EventEmitter<ChainEvents> {
   /** Open the chain in an initialised store and check that head and state agree. */
   static async open(store: ChainStore, modules: { log: Logger }): Promise<Chain> {
     const g = await store.getMeta(MetaKey.GENESIS);
-    if (!g) throw new LvoError(LedgerErrorCode.LEDGER_NOT_INITIALISED, "data directory is not initialised: run `lvo init` first");
+    if (!g)
+      throw new LvoError(
+        LedgerErrorCode.LEDGER_NOT_INITIALISED,
+        "data directory is not initialised: run `lvo init` first",
+      );
     const genesis = parseGenesisText(new TextDecoder().decode(g), "stored genesis");
     const headHash = await store.getMeta(MetaKey.HEAD);
     const fin = await store.getMeta(MetaKey.FINALIZED);
-    if (!headHash || !fin) throw new LvoError(LedgerErrorCode.LEDGER_CORRUPT, "head or finality record missing");
+    if (!headHash || !fin)
+      throw new LvoError(LedgerErrorCode.LEDGER_CORRUPT, "head or finality record missing");
     const head = await store.getBlock(headHash);
     if (!head) throw new LvoError(LedgerErrorCode.LEDGER_CORRUPT, `head block ${toHex(headHash)} missing`);
     const started = Date.now();
     const trie = StateTrie.fromEntries(await store.loadState());
     if (!bytesEqual(trie.root, head.header.stateRoot)) {
-      throw new LvoError(LedgerErrorCode.LEDGER_CORRUPT, "stored state does not match the head block's state root");
+      throw new LvoError(
+        LedgerErrorCode.LEDGER_CORRUPT,
+        "stored state does not match the head block's state root",
+      );
     }
     const genesisHashBytes = await store.getCanonicalHash(0);
     if (!genesisHashBytes) throw new LvoError(LedgerErrorCode.LEDGER_CORRUPT, "genesis block missing");
@@ -159,7 +178,10 @@ export class Chain extends EventEmitter<ChainEvents> {
   stateAt(height: number): StateView {
     const t = this.states.get(height);
     if (!t) {
-      throw new LvoError(LedgerErrorCode.STATE_UNAVAILABLE, `state at block ${height} is not available (only the last ${RETAINED_STATES} blocks are kept)`);
+      throw new LvoError(
+        LedgerErrorCode.STATE_UNAVAILABLE,
+        `state at block ${height} is not available (only the last ${RETAINED_STATES} blocks are kept)`,
+      );
     }
     return new StateView(t);
   }
@@ -172,7 +194,9 @@ export class Chain extends EventEmitter<ChainEvents> {
   /** The active delegate set (genesis delegates by stake until elections exist). */
   activeDelegates(): Address[] {
     return [...this.genesis.delegates]
-      .sort((a, b) => (a.selfStake === b.selfStake ? (a.address < b.address ? -1 : 1) : a.selfStake > b.selfStake ? -1 : 1))
+      .sort((a, b) =>
+        a.selfStake === b.selfStake ? (a.address < b.address ? -1 : 1) : a.selfStake > b.selfStake ? -1 : 1,
+      )
       .slice(0, this.genesis.params.activeDelegates)
       .map((d) => d.address);
   }
@@ -212,7 +236,10 @@ export class Chain extends EventEmitter<ChainEvents> {
     cert: FinalityCert | null;
   }): Promise<void> {
     const { block } = c;
-    if (!bytesEqual(block.header.parentHash, this.headBlock.hash) || block.header.height !== this.headBlock.header.height + 1) {
+    if (
+      !bytesEqual(block.header.parentHash, this.headBlock.hash) ||
+      block.header.height !== this.headBlock.header.height + 1
+    ) {
       throw new LvoError(LedgerErrorCode.LEDGER_CORRUPT, "commit does not extend the head");
     }
     const finality = c.cert ? { height: c.cert.height, hash: c.cert.blockHash, cert: c.cert } : null;
@@ -232,6 +259,9 @@ export class Chain extends EventEmitter<ChainEvents> {
       this.finality = finality;
       this.emit("finalized", finality);
     }
-    this.log.debug({ height: block.header.height, txs: block.txs.length, final: finality?.height }, "block committed");
+    this.log.debug(
+      { height: block.header.height, txs: block.txs.length, final: finality?.height },
+      "block committed",
+    );
   }
 }

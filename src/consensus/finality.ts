@@ -16,24 +16,38 @@ export function hasQuorum(votes: number, active: number, p: ChainParams): boolea
  * is a vote for (height, blockHash) from a distinct active delegate, and there are more than
  * 2/3 of them. Returns the signers.
  */
-export function verifyCert(cert: FinalityCert, active: readonly Address[], chainId: number, p: ChainParams): Address[] {
+export function verifyCert(
+  cert: FinalityCert,
+  active: readonly Address[],
+  chainId: number,
+  p: ChainParams,
+): Address[] {
   const digest = voteDigest(chainId, cert.height, cert.blockHash);
   const members = new Set(active);
   const signers = new Set<Address>();
   for (const sig of cert.signatures) {
     const who = recoverSigner(digest, sig);
     if (!who || !members.has(who)) {
-      throw new LvoError(ConsensusErrorCode.BAD_CERTIFICATE, "certificate signature is not from an active delegate", {
-        height: cert.height,
-      });
+      throw new LvoError(
+        ConsensusErrorCode.BAD_CERTIFICATE,
+        "certificate signature is not from an active delegate",
+        {
+          height: cert.height,
+        },
+      );
     }
-    if (signers.has(who)) throw new LvoError(ConsensusErrorCode.BAD_CERTIFICATE, `duplicate vote from ${who}`);
+    if (signers.has(who))
+      throw new LvoError(ConsensusErrorCode.BAD_CERTIFICATE, `duplicate vote from ${who}`);
     signers.add(who);
   }
   if (!hasQuorum(signers.size, active.length, p)) {
-    throw new LvoError(ConsensusErrorCode.BAD_CERTIFICATE, `certificate has ${signers.size} of ${active.length} votes`, {
-      block: toHex(cert.blockHash),
-    });
+    throw new LvoError(
+      ConsensusErrorCode.BAD_CERTIFICATE,
+      `certificate has ${signers.size} of ${active.length} votes`,
+      {
+        block: toHex(cert.blockHash),
+      },
+    );
   }
   return [...signers];
 }

@@ -105,7 +105,12 @@ export class BlockProducer {
     const base = chain.headTrie;
     const view = chain.headState();
     const baseFee = p.minGasPrice;
-    const candidates = mempool.select((a) => view.getAccount(a), baseFee, p.blockGasLimit, this.opts.maxTxsPerBlock);
+    const candidates = mempool.select(
+      (a) => view.getAccount(a),
+      baseFee,
+      p.blockGasLimit,
+      this.opts.maxTxsPerBlock,
+    );
     const overlay = new StateOverlay(base);
     const ctx: BlockContext = {
       params: p,
@@ -116,7 +121,8 @@ export class BlockProducer {
       rewardPool: g.buckets.globalPromotion,
     };
     const res = applyBlock(overlay, candidates, ctx, { system: this.m.system }, "produce");
-    for (const s of res.skipped) log.debug({ tx: s.tx.hash, err: errorMessage(s.error) }, "transaction left out");
+    for (const s of res.skipped)
+      log.debug({ tx: s.tx.hash, err: errorMessage(s.error) }, "transaction left out");
     const changes = overlay.changes();
     const trie = base.update(changes);
     const header: BlockHeader = {
@@ -141,9 +147,21 @@ export class BlockProducer {
     const cert: FinalityCert | null = hasQuorum(1, active.length, p)
       ? { height: header.height, blockHash: hash, signatures: [vote] }
       : null;
-    await chain.commit({ block: { header, hash, signature, txs: res.txs }, receipts: res.receipts, trie, changes, cert });
+    await chain.commit({
+      block: { header, hash, signature, txs: res.txs },
+      receipts: res.receipts,
+      trie,
+      changes,
+      cert,
+    });
     log.info(
-      { height: header.height, slot, txs: res.txs.length, gasUsed: res.gasUsed, ms: Math.round(performance.now() - started) },
+      {
+        height: header.height,
+        slot,
+        txs: res.txs.length,
+        gasUsed: res.gasUsed,
+        ms: Math.round(performance.now() - started),
+      },
       "block produced",
     );
   }

@@ -1,8 +1,8 @@
 import type { Address } from "../crypto/address.ts";
 import { sha256 } from "../crypto/hash.ts";
 import type { ChainParams } from "../genesis/types.ts";
-import { concatBytes, fromHex } from "../util/bytes.ts";
 import { u64 } from "../ledger/keys.ts";
+import { concatBytes, fromHex } from "../util/bytes.ts";
 
 /** Slot timing from genesis: slot s covers [genesisTime + s*interval, +interval). */
 export class SlotClock {

@@ -47,7 +47,10 @@ export function applyTx(
   mods: ExecModules,
 ): Receipt {
   if (tx.gasLimit > gasLeft) {
-    throw new LvoError(ExecErrorCode.EXEC_BLOCK_GAS_EXCEEDED, "transaction gas limit exceeds gas left in block");
+    throw new LvoError(
+      ExecErrorCode.EXEC_BLOCK_GAS_EXCEEDED,
+      "transaction gas limit exceeds gas left in block",
+    );
   }
   if (tx.maxFeePerGas < ctx.baseFee) {
     throw new LvoError(ExecErrorCode.EXEC_FEE_BELOW_BASE, "max fee per gas below base fee");

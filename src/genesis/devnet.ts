@@ -41,9 +41,17 @@ export function devnetGenesis(
   const addr = (i: number) => deriveKey(DEV_MNEMONIC, i).address;
   const grants = [];
   for (let i = 0; i < DEVNET_FUNDED_ACCOUNTS; i++) {
-    grants.push({ from: "applicationConstruction", address: addr(i), amount: DEVNET_ACCOUNT_BALANCE.toString() });
+    grants.push({
+      from: "applicationConstruction",
+      address: addr(i),
+      amount: DEVNET_ACCOUNT_BALANCE.toString(),
+    });
   }
-  const params = { ...DEVNET_PARAMS, activeDelegates: Math.min(nodes, DEVNET_PARAMS.activeDelegates), ...overrides };
+  const params = {
+    ...DEVNET_PARAMS,
+    activeDelegates: Math.min(nodes, DEVNET_PARAMS.activeDelegates),
+    ...overrides,
+  };
   const delegates = [];
   for (let i = 0; i < nodes; i++) {
     delegates.push({

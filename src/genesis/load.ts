@@ -10,7 +10,10 @@ export function loadGenesisFile(path: string): Genesis {
   try {
     text = readFileSync(path, "utf8");
   } catch (err) {
-    throw new LvoError(GenesisErrorCode.GENESIS_NOT_FOUND, `genesis: cannot read ${path}: ${(err as Error).message}`);
+    throw new LvoError(
+      GenesisErrorCode.GENESIS_NOT_FOUND,
+      `genesis: cannot read ${path}: ${(err as Error).message}`,
+    );
   }
   return parseGenesisText(text, path);
 }
@@ -21,7 +24,10 @@ export function parseGenesisText(text: string, source = "genesis"): Genesis {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new LvoError(GenesisErrorCode.GENESIS_MALFORMED, `${source}: not valid JSON (${(err as Error).message})`);
+    throw new LvoError(
+      GenesisErrorCode.GENESIS_MALFORMED,
+      `${source}: not valid JSON (${(err as Error).message})`,
+    );
   }
   return parseGenesis(json);
 }

@@ -1,4 +1,4 @@
-import { parseAddress, type Address } from "../crypto/address.ts";
+import { type Address, parseAddress } from "../crypto/address.ts";
 import { LvoError } from "../util/errors.ts";
 import { TOTAL_SUPPLY } from "./constants.ts";
 import { GenesisErrorCode } from "./errors.ts";
@@ -6,9 +6,9 @@ import {
   BUCKETS,
   type BucketName,
   type ChainParams,
+  type GasSchedule,
   type Genesis,
   type GenesisDelegate,
-  type GasSchedule,
   type Grant,
 } from "./types.ts";
 
@@ -44,12 +44,14 @@ function address(v: unknown, field: string): Address {
 }
 
 function str(v: unknown, field: string, maxLen: number): string {
-  if (typeof v !== "string" || v.length === 0 || v.length > maxLen) fail(field, `must be a string of 1..${maxLen}`);
+  if (typeof v !== "string" || v.length === 0 || v.length > maxLen)
+    fail(field, `must be a string of 1..${maxLen}`);
   return v;
 }
 
 function bucket(v: unknown, field: string): BucketName {
-  if (typeof v !== "string" || !(v in BUCKETS)) fail(field, `must be one of ${Object.keys(BUCKETS).join(", ")}`);
+  if (typeof v !== "string" || !(v in BUCKETS))
+    fail(field, `must be one of ${Object.keys(BUCKETS).join(", ")}`);
   return v as BucketName;
 }
 
@@ -85,10 +87,17 @@ function parseParams(v: unknown): ChainParams {
     gas: parseGas(p.gas),
     proposalDeposit: amount(p.proposalDeposit, "params.proposalDeposit"),
     proposalExpiryBlocks: int(p.proposalExpiryBlocks, "params.proposalExpiryBlocks", 1, 100_000_000),
-    contractHealthThresholdBps: int(p.contractHealthThresholdBps, "params.contractHealthThresholdBps", 0, 10_000),
+    contractHealthThresholdBps: int(
+      p.contractHealthThresholdBps,
+      "params.contractHealthThresholdBps",
+      0,
+      10_000,
+    ),
   };
-  if (params.quorumNumerator >= params.quorumDenominator) fail("params.quorumNumerator", "must be below the denominator");
-  if (params.blockGasLimit < BigInt(params.gas.txBase)) fail("params.blockGasLimit", "must fit one transaction");
+  if (params.quorumNumerator >= params.quorumDenominator)
+    fail("params.quorumNumerator", "must be below the denominator");
+  if (params.blockGasLimit < BigInt(params.gas.txBase))
+    fail("params.blockGasLimit", "must fit one transaction");
   return params;
 }
 
@@ -108,10 +117,12 @@ export function parseGenesis(json: unknown): Genesis {
 
   const b = obj(g.buckets, "buckets");
   const buckets = {} as Record<BucketName, Address>;
-  for (const name of Object.keys(BUCKETS) as BucketName[]) buckets[name] = address(b[name], `buckets.${name}`);
+  for (const name of Object.keys(BUCKETS) as BucketName[])
+    buckets[name] = address(b[name], `buckets.${name}`);
   for (const k of Object.keys(b)) if (!(k in BUCKETS)) fail(`buckets.${k}`, "is not a genesis bucket");
 
-  if (!Array.isArray(g.grants) || g.grants.length > 100_000) fail("grants", "must be an array (at most 100000)");
+  if (!Array.isArray(g.grants) || g.grants.length > 100_000)
+    fail("grants", "must be an array (at most 100000)");
   const grants: Grant[] = g.grants.map((x, i) => {
     const o = obj(x, `grants[${i}]`);
     return {
@@ -165,13 +176,20 @@ function checkSupply(g: Genesis): void {
   let sum = 0n;
   for (const [name, rem] of Object.entries(bucketRemainders(g))) {
     if (rem < 0n) {
-      throw new LvoError(GenesisErrorCode.GENESIS_SUPPLY_MISMATCH, `genesis: bucket ${name} is overdrawn by ${-rem} wei`, {
-        bucket: name,
-      });
+      throw new LvoError(
+        GenesisErrorCode.GENESIS_SUPPLY_MISMATCH,
+        `genesis: bucket ${name} is overdrawn by ${-rem} wei`,
+        {
+          bucket: name,
+        },
+      );
     }
     sum += bucketTotal(name as BucketName);
   }
   if (sum !== TOTAL_SUPPLY) {
-    throw new LvoError(GenesisErrorCode.GENESIS_SUPPLY_MISMATCH, "genesis: buckets do not add up to the supply");
+    throw new LvoError(
+      GenesisErrorCode.GENESIS_SUPPLY_MISMATCH,
+      "genesis: buckets do not add up to the supply",
+    );
   }
 }

@@ -17,7 +17,10 @@ export function rlpDecode(data: Uint8Array): RlpItem {
   try {
     return RLP.decode(data) as RlpItem;
   } catch (err) {
-    throw new LvoError(LedgerErrorCode.LEDGER_CORRUPT, `stored record does not decode: ${(err as Error).message}`);
+    throw new LvoError(
+      LedgerErrorCode.LEDGER_CORRUPT,
+      `stored record does not decode: ${(err as Error).message}`,
+    );
   }
 }
 
@@ -36,7 +39,8 @@ export function list(item: RlpItem | undefined, len?: number): RlpItem[] {
 
 /** RLP bytes at `item`, or LEDGER_CORRUPT. */
 export function bytes(item: RlpItem | undefined): Uint8Array {
-  if (!(item instanceof Uint8Array)) throw new LvoError(LedgerErrorCode.LEDGER_CORRUPT, "stored field is not bytes");
+  if (!(item instanceof Uint8Array))
+    throw new LvoError(LedgerErrorCode.LEDGER_CORRUPT, "stored field is not bytes");
   return item;
 }
 
@@ -48,7 +52,8 @@ export function big(item: RlpItem | undefined): bigint {
 /** Safe integer from RLP bytes. */
 export function num(item: RlpItem | undefined): number {
   const n = big(item);
-  if (n > BigInt(Number.MAX_SAFE_INTEGER)) throw new LvoError(LedgerErrorCode.LEDGER_CORRUPT, "integer out of range");
+  if (n > BigInt(Number.MAX_SAFE_INTEGER))
+    throw new LvoError(LedgerErrorCode.LEDGER_CORRUPT, "integer out of range");
   return Number(n);
 }
 

@@ -143,7 +143,10 @@ export class ChainStore {
   /** Every persisted state entry (start-up: the trie is rebuilt from these). */
   async loadState(): Promise<Array<[Uint8Array, Uint8Array]>> {
     const out: Array<[Uint8Array, Uint8Array]> = [];
-    for await (const [k, v] of this.db.iterator({ gt: new Uint8Array([DbPrefix.STATE]), lt: new Uint8Array([DbPrefix.STATE + 1]) })) {
+    for await (const [k, v] of this.db.iterator({
+      gt: new Uint8Array([DbPrefix.STATE]),
+      lt: new Uint8Array([DbPrefix.STATE + 1]),
+    })) {
       out.push([k.subarray(1), v]);
     }
     return out;
@@ -164,7 +167,8 @@ export class ChainStore {
   /** Journal admitted transactions (before they are acknowledged) and drop evicted ones. */
   async writeMempool(add: Array<{ hash: Uint8Array; raw: Uint8Array }>, remove: Uint8Array[]): Promise<void> {
     const ops = [];
-    for (const t of add) ops.push({ type: "put" as const, key: dbKey(DbPrefix.MEMPOOL, t.hash), value: t.raw });
+    for (const t of add)
+      ops.push({ type: "put" as const, key: dbKey(DbPrefix.MEMPOOL, t.hash), value: t.raw });
     for (const h of remove) ops.push({ type: "del" as const, key: dbKey(DbPrefix.MEMPOOL, h) });
     if (ops.length) await this.db.batch(ops);
   }

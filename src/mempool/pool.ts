@@ -50,9 +50,13 @@ export class Mempool {
     if (this.byHash.has(hex)) throw new LvoError(MempoolErrorCode.MEMPOOL_ALREADY_KNOWN, "already known");
     const acc = readAccount(tx.from);
     if (tx.nonce < acc.nonce) {
-      throw new LvoError(MempoolErrorCode.MEMPOOL_NONCE_TOO_LOW, `next nonce ${acc.nonce}, tx nonce ${tx.nonce}`, {
-        next: acc.nonce,
-      });
+      throw new LvoError(
+        MempoolErrorCode.MEMPOOL_NONCE_TOO_LOW,
+        `next nonce ${acc.nonce}, tx nonce ${tx.nonce}`,
+        {
+          next: acc.nonce,
+        },
+      );
     }
     if (tx.nonce > acc.nonce + BigInt(this.opts.maxNonceGap)) {
       throw new LvoError(
@@ -66,7 +70,10 @@ export class Mempool {
     if (existing) {
       const bump = BigInt(100 + this.opts.priceBumpPercent);
       const old = existing.tx;
-      if (tx.maxFeePerGas * 100n < old.maxFeePerGas * bump || tx.maxPriorityFeePerGas * 100n < old.maxPriorityFeePerGas * bump) {
+      if (
+        tx.maxFeePerGas * 100n < old.maxFeePerGas * bump ||
+        tx.maxPriorityFeePerGas * 100n < old.maxPriorityFeePerGas * bump
+      ) {
         throw new LvoError(
           MempoolErrorCode.MEMPOOL_UNDERPRICED,
           `a replacement must raise both fees by at least ${this.opts.priceBumpPercent}%`,
@@ -74,10 +81,16 @@ export class Mempool {
       }
     } else {
       if (list.length >= this.opts.maxPerSender) {
-        throw new LvoError(MempoolErrorCode.MEMPOOL_SENDER_FULL, `sender already has ${list.length} pending transactions`);
+        throw new LvoError(
+          MempoolErrorCode.MEMPOOL_SENDER_FULL,
+          `sender already has ${list.length} pending transactions`,
+        );
       }
       if (this.byHash.size >= this.opts.maxTotal) {
-        throw new LvoError(MempoolErrorCode.MEMPOOL_FULL, `mempool is full (${this.opts.maxTotal} transactions)`);
+        throw new LvoError(
+          MempoolErrorCode.MEMPOOL_FULL,
+          `mempool is full (${this.opts.maxTotal} transactions)`,
+        );
       }
     }
     // Funds: this transaction and every earlier-nonce one of the sender must be affordable.

@@ -1,10 +1,17 @@
 import type { Chain } from "../consensus/chain.ts";
 import type { Address } from "../crypto/address.ts";
 import { accountKey } from "../ledger/keys.ts";
-import type { Block } from "../ledger/types.ts";
 import { proofToJson } from "../ledger/trie/index.ts";
+import type { Block } from "../ledger/types.ts";
 import type { Mempool } from "../mempool/pool.ts";
-import type { AccountProof, CallRequest, ChainStatus, ReceiptLookup, RpcBackend, TxLookup } from "../rpc/backend.ts";
+import type {
+  AccountProof,
+  CallRequest,
+  ChainStatus,
+  ReceiptLookup,
+  RpcBackend,
+  TxLookup,
+} from "../rpc/backend.ts";
 import { intrinsicGas, TxErrorCode } from "../tx/index.ts";
 import { LvoError } from "../util/errors.ts";
 import type { TxIngress } from "./ingress.ts";
@@ -92,7 +99,14 @@ export class NodeBackend implements RpcBackend {
     const block = await this.m.chain.blockAt(loc.height);
     const tx = block?.txs[loc.index];
     if (!block || !tx) return undefined;
-    return { tx, pending: false, blockHash: block.hash, height: loc.height, index: loc.index, baseFee: block.header.baseFee };
+    return {
+      tx,
+      pending: false,
+      blockHash: block.hash,
+      height: loc.height,
+      index: loc.index,
+      baseFee: block.header.baseFee,
+    };
   }
 
   async getReceipt(hash: Uint8Array): Promise<ReceiptLookup | undefined> {
@@ -122,7 +136,10 @@ export class NodeBackend implements RpcBackend {
     const p = this.m.chain.genesis.params;
     const data = call.data ?? new Uint8Array(0);
     if (!call.to) {
-      throw new LvoError(TxErrorCode.TX_CONTRACT_CREATION, "contract creation is not supported: deploy through the Genesis contract");
+      throw new LvoError(
+        TxErrorCode.TX_CONTRACT_CREATION,
+        "contract creation is not supported: deploy through the Genesis contract",
+      );
     }
     const gas = intrinsicGas({ data, accessList: [] }, p.gas);
     if (call.from && call.value) {

@@ -1,7 +1,7 @@
 import type { Chain } from "../consensus/chain.ts";
 import type { ChainStore } from "../ledger/store.ts";
 import type { Mempool } from "../mempool/pool.ts";
-import { decodeTx, validateTxStatic, type TxRules } from "../tx/index.ts";
+import { decodeTx, type TxRules, validateTxStatic } from "../tx/index.ts";
 import type { Tx } from "../tx/types.ts";
 import type { Logger } from "../util/log.ts";
 
@@ -53,7 +53,8 @@ export class TxIngress {
   /** Forget journal entries of transactions the mempool dropped. */
   forget(hashes: Uint8Array[]): void {
     for (const h of hashes) this.evicted.push(h);
-    if (this.evicted.length > 0) void this.flush().catch((err) => this.m.log.error({ err }, "mempool journal write failed"));
+    if (this.evicted.length > 0)
+      void this.flush().catch((err) => this.m.log.error({ err }, "mempool journal write failed"));
   }
 
   private journal(tx: Tx): Promise<void> {
@@ -62,7 +63,8 @@ export class TxIngress {
   }
 
   private flush(): Promise<void> {
-    if (this.flushing) return this.flushing.then(() => (this.queue.length || this.evicted.length ? this.flush() : undefined));
+    if (this.flushing)
+      return this.flushing.then(() => (this.queue.length || this.evicted.length ? this.flush() : undefined));
     this.flushing = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
       const add = this.queue;
       const remove = this.evicted;

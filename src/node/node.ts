@@ -1,17 +1,17 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { Chain } from "../consensus/chain.ts";
 import { BlockProducer } from "../consensus/producer.ts";
-import { publicKeyToAddress, type Address } from "../crypto/address.ts";
+import { type Address, publicKeyToAddress } from "../crypto/address.ts";
 import { publicKeyOf } from "../crypto/secp256k1.ts";
 import type { SystemHandler } from "../execution/system.ts";
 import type { Genesis } from "../genesis/types.ts";
 import { LedgerErrorCode } from "../ledger/errors.ts";
 import { ChainStore } from "../ledger/store.ts";
-import { LvoError } from "../util/errors.ts";
 import { Mempool } from "../mempool/pool.ts";
 import { createRpcServer } from "../rpc/server.ts";
 import { decodeTxWithSender } from "../tx/index.ts";
 import { type Clock, systemClock } from "../util/clock.ts";
+import { LvoError } from "../util/errors.ts";
 import type { Logger } from "../util/log.ts";
 import { NodeBackend } from "./backend.ts";
 import { dataDir } from "./datadir.ts";
@@ -78,7 +78,12 @@ export class LvoNode {
       this.chain = chain;
       const mempool = new Mempool(this.opts.mempool);
       this.mempool = mempool;
-      const ingress = new TxIngress({ chain, mempool, store: this.store, log: log.child({ mod: "ingress" }) });
+      const ingress = new TxIngress({
+        chain,
+        mempool,
+        store: this.store,
+        log: log.child({ mod: "ingress" }),
+      });
       const restored = await ingress.restore();
       if (restored.restored || restored.dropped) log.info(restored, "mempool journal restored");
       chain.on("head", () => {
@@ -103,7 +108,11 @@ export class LvoNode {
           log.warn({ delegate: this.delegate }, "delegate key is not in the active set: not producing");
         }
         this.producer = new BlockProducer(
-          { secretKey: this.opts.delegateKey, address: this.delegate, maxTxsPerBlock: this.opts.maxTxsPerBlock },
+          {
+            secretKey: this.opts.delegateKey,
+            address: this.delegate,
+            maxTxsPerBlock: this.opts.maxTxsPerBlock,
+          },
           { chain, mempool, clock: this.clock, log: log.child({ mod: "producer" }), system },
         );
         this.producer.start();

@@ -67,7 +67,6 @@ export function effectiveGasPrice(
   baseFee: bigint,
 ): bigint {
   const capped = baseFee + tx.maxPriorityFeePerGas;
-  // biome-ignore lint/complexity/useMathMinMax: Math.min does not take bigint.
   return capped < tx.maxFeePerGas ? capped : tx.maxFeePerGas;
 }
 

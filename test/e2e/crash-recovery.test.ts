@@ -94,14 +94,19 @@ describe("kill -9 under load", () => {
     const head = Number(await node.rpc<string>("eth_blockNumber"));
     let parent = (await node.rpc<{ hash: string }>("eth_getBlockByNumber", ["0x0", false])).hash;
     for (let h = 1; h <= head; h++) {
-      const b = await node.rpc<{ hash: string; parentHash: string }>("eth_getBlockByNumber", [`0x${h.toString(16)}`, false]);
+      const b = await node.rpc<{ hash: string; parentHash: string }>("eth_getBlockByNumber", [
+        `0x${h.toString(16)}`,
+        false,
+      ]);
       expect(b.parentHash).toBe(parent);
       parent = b.hash;
     }
     // Each sender's nonce equals the number of its transactions included.
     for (let s = 0; s < SENDERS; s++) {
       const w = HDNodeWallet.fromPhrase(DEV_MNEMONIC, undefined, `m/44'/60'/0'/0/${10 + s}`);
-      expect(Number(await node.rpc<string>("eth_getTransactionCount", [w.address, "latest"]))).toBe(TXS_PER_SENDER);
+      expect(Number(await node.rpc<string>("eth_getTransactionCount", [w.address, "latest"]))).toBe(
+        TXS_PER_SENDER,
+      );
     }
   }, 180_000);
 });

@@ -1,4 +1,4 @@
-import { HDNodeWallet, JsonRpcProvider, Transaction, Wallet, parseEther } from "ethers";
+import { HDNodeWallet, JsonRpcProvider, parseEther, Transaction, Wallet } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEV_MNEMONIC } from "../../src/keys/index.ts";
 import { NodeProcess, waitFor } from "./helpers/node-process.ts";

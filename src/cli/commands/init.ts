@@ -33,15 +33,23 @@ export function registerInit(program: Command): void {
     .option("--devnet", "use the built-in devnet preset (genesis time: now)", false)
     .option("--nodes <n>", "devnet preset: number of delegates", intOption(1, 21), 1)
     .option("--block-interval <ms>", "devnet preset: block interval in ms", intOption(500, 5000), 1000)
-    .action(async (o: { datadir: string; genesis?: string; devnet: boolean; nodes: number; blockInterval: number }) => {
-      if (!o.genesis && !o.devnet) throw new CliError("init needs --genesis <file> or --devnet");
-      if (o.genesis && o.devnet) throw new CliError("choose one of --genesis and --devnet");
-      const genesis = o.genesis
-        ? loadGenesisFile(o.genesis)
-        : devnetGenesis(o.nodes, Math.ceil(Date.now() / 1000) * 1000);
-      const res = await initDataDir(o.datadir, genesis, o.genesis);
-      console.log(
-        `${res.created ? "initialised" : "already initialised"} ${o.datadir}: chain ${genesis.chainId} (${genesis.networkName}), genesis block ${toHex(res.hash)}`,
-      );
-    });
+    .action(
+      async (o: {
+        datadir: string;
+        genesis?: string;
+        devnet: boolean;
+        nodes: number;
+        blockInterval: number;
+      }) => {
+        if (!o.genesis && !o.devnet) throw new CliError("init needs --genesis <file> or --devnet");
+        if (o.genesis && o.devnet) throw new CliError("choose one of --genesis and --devnet");
+        const genesis = o.genesis
+          ? loadGenesisFile(o.genesis)
+          : devnetGenesis(o.nodes, Math.ceil(Date.now() / 1000) * 1000);
+        const res = await initDataDir(o.datadir, genesis, o.genesis);
+        console.log(
+          `${res.created ? "initialised" : "already initialised"} ${o.datadir}: chain ${genesis.chainId} (${genesis.networkName}), genesis block ${toHex(res.hash)}`,
+        );
+      },
+    );
 }

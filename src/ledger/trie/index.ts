@@ -1,5 +1,5 @@
 // The authenticated state structure: what the ledger may use from the trie. Light clients import
-// only proof.ts (browser-safe, no node: modules).
+// proof.ts and proof-json.ts directly: they are browser-safe (no node: modules, no Buffer).
 export { TrieErrorCode } from "./errors.ts";
 export {
   MAX_PROOF_DEPTH,

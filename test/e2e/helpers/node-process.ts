@@ -9,8 +9,15 @@ import { toHex } from "../../../src/util/bytes.ts";
 export const LVO_BIN = resolve(import.meta.dirname, "../../../bin/lvo.js");
 
 /** Run the CLI to completion (synchronously) and return its output. */
-export function runLvo(args: string[], env: NodeJS.ProcessEnv = {}): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [LVO_BIN, ...args], { encoding: "utf8", env: { ...process.env, ...env }, timeout: 60_000 });
+export function runLvo(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [LVO_BIN, ...args], {
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+    timeout: 60_000,
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -40,7 +47,14 @@ export class NodeProcess {
    */
   static create(opts: { blockInterval?: number; extraArgs?: string[] } = {}): NodeProcess {
     const dir = mkdtempSync(join(tmpdir(), "lvo-e2e-"));
-    const init = runLvo(["init", "--devnet", "--datadir", dir, "--block-interval", String(opts.blockInterval ?? 1000)]);
+    const init = runLvo([
+      "init",
+      "--devnet",
+      "--datadir",
+      dir,
+      "--block-interval",
+      String(opts.blockInterval ?? 1000),
+    ]);
     if (init.code !== 0) throw new Error(`init failed: ${init.stderr}`);
     return NodeProcess.forDir(dir, opts.extraArgs);
   }
@@ -123,7 +137,11 @@ export class NodeProcess {
 }
 
 /** Poll until `fn` returns a truthy value or time runs out. */
-export async function waitFor<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs: number, what: string): Promise<T> {
+export async function waitFor<T>(
+  fn: () => Promise<T | undefined | null | false>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn().catch(() => undefined);

@@ -6,11 +6,11 @@ import { Chain } from "../../../src/consensus/chain.ts";
 import { BlockProducer } from "../../../src/consensus/producer.ts";
 import type { Address } from "../../../src/crypto/address.ts";
 import {
+  bucketTotal,
   DPOS_ADDRESS,
   devnetDelegateKey,
   devnetGenesis,
   REWARD_POOL_ADDRESS,
-  bucketTotal,
   TOTAL_SUPPLY,
 } from "../../../src/genesis/index.ts";
 import { DEV_MNEMONIC, deriveKeys } from "../../../src/keys/index.ts";
@@ -82,7 +82,16 @@ describe("chain: produce, execute, commit (real LevelDB)", () => {
         const to = kind === 0 ? DPOS_ADDRESS : users[rand(users.length, seed)]!.address;
         const value = kind === 1 ? 10n ** 30n : BigInt(rand(1_000_000, seed)) * 10n ** 12n;
         const { raw } = signTx(
-          { type: 2, chainId: 1919n, nonce: n, to, value, gasLimit: 30_000n, maxFeePerGas: 2n * 10n ** 9n, maxPriorityFeePerGas: 1n },
+          {
+            type: 2,
+            chainId: 1919n,
+            nonce: n,
+            to,
+            value,
+            gasLimit: 30_000n,
+            maxFeePerGas: 2n * 10n ** 9n,
+            maxPriorityFeePerGas: 1n,
+          },
           from.secretKey,
         );
         try {
@@ -132,7 +141,9 @@ describe("chain: produce, execute, commit (real LevelDB)", () => {
     const dir = mkdtempSync(join(tmpdir(), "lvo-chain-"));
     store = await ChainStore.open(dir, { decodeTx: decodeTxWithSender, log });
     await Chain.initialise(store, devnetGenesis(1, 1_700_000_000_000));
-    await expect(ChainStore.open(dir, { decodeTx: decodeTxWithSender, log })).rejects.toMatchObject({ code: "LEDGER_LOCKED" });
+    await expect(ChainStore.open(dir, { decodeTx: decodeTxWithSender, log })).rejects.toMatchObject({
+      code: "LEDGER_LOCKED",
+    });
     await expect(Chain.initialise(store, devnetGenesis(2, 1_700_000_000_000))).rejects.toMatchObject({
       code: "LEDGER_WRONG_CHAIN",
     });

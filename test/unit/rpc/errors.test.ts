@@ -57,10 +57,14 @@ describe("toRpcError", () => {
       [RpcErrorCode.RPC_LIMIT_EXCEEDED, JsonRpcCode.LIMIT_EXCEEDED],
       [RpcErrorCode.RPC_TIMEOUT, JsonRpcCode.TIMEOUT],
     ];
-    for (const [code, numeric] of cases) expect(toRpcError(new LvoError(code, "m"))).toEqual({ code: numeric, message: "m" });
+    for (const [code, numeric] of cases)
+      expect(toRpcError(new LvoError(code, "m"))).toEqual({ code: numeric, message: "m" });
   });
   it("hides unknown errors and other domains' errors behind a generic -32603", () => {
-    expect(toRpcError(new Error("secret at /home/x/ledger.ts:12"))).toEqual({ code: -32603, message: "internal error" });
+    expect(toRpcError(new Error("secret at /home/x/ledger.ts:12"))).toEqual({
+      code: -32603,
+      message: "internal error",
+    });
     expect(toRpcError(new LvoError("LEDGER_CORRUPT", "key 0x12 missing"))).toEqual({
       code: -32603,
       message: "internal error",
@@ -102,14 +106,19 @@ describe("errors over HTTP", () => {
   });
 
   it("an unexpected failure answers -32603 without its message or stack", async () => {
-    vi.spyOn(h.stub, "getBlockByHeight").mockRejectedValue(new TypeError("cannot read x of undefined at db.ts:9"));
+    vi.spyOn(h.stub, "getBlockByHeight").mockRejectedValue(
+      new TypeError("cannot read x of undefined at db.ts:9"),
+    );
     const res = await h.call("eth_getBlockByNumber", ["latest", false]);
     expect(res.error).toEqual({ code: -32603, message: "internal error" });
     expect(JSON.stringify(res)).not.toMatch(/db\.ts|TypeError/);
   });
 
   it("a handler result JSON cannot hold becomes -32603, not a crash", async () => {
-    vi.spyOn(h.stub, "chainStatus").mockReturnValue({ ...h.stub.chainStatus(), networkName: 5n as unknown as string });
+    vi.spyOn(h.stub, "chainStatus").mockReturnValue({
+      ...h.stub.chainStatus(),
+      networkName: 5n as unknown as string,
+    });
     const res = await h.call("lvo_getChainStatus");
     expect(res.error).toEqual({ code: -32603, message: "internal error" });
     expect(await h.result("eth_blockNumber")).toBe("0x3");

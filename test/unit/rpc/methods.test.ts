@@ -46,7 +46,11 @@ describe("chain identity", () => {
     expect(await h.result("eth_accounts")).toEqual([]);
     expect(await h.result("eth_syncing")).toBe(false);
     vi.spyOn(h.stub, "syncing").mockReturnValue({ startingBlock: 0, currentBlock: 3, highestBlock: 10 });
-    expect(await h.result("eth_syncing")).toEqual({ startingBlock: "0x0", currentBlock: "0x3", highestBlock: "0xa" });
+    expect(await h.result("eth_syncing")).toEqual({
+      startingBlock: "0x0",
+      currentBlock: "0x3",
+      highestBlock: "0xa",
+    });
   });
 });
 
@@ -55,30 +59,47 @@ describe("account state", () => {
     const bal = q(100n * 10n ** 18n);
     expect(await h.result("eth_getBalance", [SENDER, "latest"])).toBe(bal);
     expect(await h.result("eth_getBalance", [toChecksumAddress(SENDER), "0x2"])).toBe(bal);
-    expect(await h.result("eth_getBalance", [SENDER, { blockHash: toHex(h.stub.blocks[2]!.hash) }])).toBe(bal);
+    expect(await h.result("eth_getBalance", [SENDER, { blockHash: toHex(h.stub.blocks[2]!.hash) }])).toBe(
+      bal,
+    );
     expect(await h.result("eth_getBalance", [SENDER, { blockNumber: "safe" }])).toBe(bal);
     expect(await h.result("eth_getBalance", [RECIPIENT, "finalized"])).toBe("0x0");
   });
   it("eth_getBalance rejects bad addresses and block tags, naming the parameter", async () => {
     await expectError("eth_getBalance", ["0x1234", "latest"], -32602, /argument 0 \(address\)/);
-    await expectError("eth_getBalance", [SENDER.slice(0, 41) + "G", "latest"], -32602, /argument 0 \(address\)/);
+    await expectError(
+      "eth_getBalance",
+      [SENDER.slice(0, 41) + "G", "latest"],
+      -32602,
+      /argument 0 \(address\)/,
+    );
     await expectError("eth_getBalance", [SENDER], -32602, /argument 1 \(block\): missing/);
     await expectError("eth_getBalance", [SENDER, "0x01"], -32602, /argument 1 \(block\)/);
     await expectError("eth_getBalance", [SENDER, "newest"], -32602, /argument 1 \(block\)/);
-    await expectError("eth_getBalance", [SENDER, { blockNumber: "0x1", blockHash: toHex(h.stub.blocks[1]!.hash) }], -32602);
+    await expectError(
+      "eth_getBalance",
+      [SENDER, { blockNumber: "0x1", blockHash: toHex(h.stub.blocks[1]!.hash) }],
+      -32602,
+    );
   });
   it("a mixed-case address with a wrong checksum is invalid", async () => {
     const good = toChecksumAddress(SENDER);
     // Flip the case of the first letter in the address body.
     const i = [...good].findIndex((c, k) => k > 1 && /[a-fA-F]/.test(c));
     const c = good[i]!;
-    const bad = good.slice(0, i) + (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase()) + good.slice(i + 1);
+    const bad =
+      good.slice(0, i) + (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase()) + good.slice(i + 1);
     await expectError("eth_getBalance", [bad, "latest"], -32602, /checksum/);
   });
   it("state reads beyond the head, at unknown hashes, or at pruned heights fail", async () => {
     await expectError("eth_getBalance", [SENDER, "0x10"], -32001, /header not found/);
     await expectError("eth_getBalance", [SENDER, { blockHash: `0x${"ab".repeat(32)}` }], -32001);
-    await expectError("eth_getBalance", [SENDER, "earliest"], -32000, /^missing trie node: state at height 0/);
+    await expectError(
+      "eth_getBalance",
+      [SENDER, "earliest"],
+      -32000,
+      /^missing trie node: state at height 0/,
+    );
   });
   it("eth_getTransactionCount: latest from state, pending from the mempool", async () => {
     expect(await h.result("eth_getTransactionCount", [SENDER, "latest"])).toBe("0x2");
@@ -93,7 +114,12 @@ describe("account state", () => {
       `0x${"0".repeat(64)}`,
     );
     await expectError("eth_getCode", [RECIPIENT, "0x99"], -32001);
-    await expectError("eth_getStorageAt", [RECIPIENT, `0x${"00".repeat(33)}`, "latest"], -32602, /argument 1 \(slot\)/);
+    await expectError(
+      "eth_getStorageAt",
+      [RECIPIENT, `0x${"00".repeat(33)}`, "latest"],
+      -32602,
+      /argument 1 \(slot\)/,
+    );
   });
 });
 
@@ -128,7 +154,12 @@ describe("fees", () => {
   });
   it("eth_feeHistory rejects bad counts, percentiles and newest blocks", async () => {
     await expectError("eth_feeHistory", [-1, "latest"], -32602, /argument 0 \(blockCount\)/);
-    await expectError("eth_feeHistory", ["0x4", "latest", [50, 25]], -32602, /argument 2 \(rewardPercentiles\)/);
+    await expectError(
+      "eth_feeHistory",
+      ["0x4", "latest", [50, 25]],
+      -32602,
+      /argument 2 \(rewardPercentiles\)/,
+    );
     await expectError("eth_feeHistory", ["0x4", "latest", [101]], -32602);
     await expectError("eth_feeHistory", ["0x4", { blockHash: toHex(h.stub.blocks[1]!.hash) }], -32602);
     await expectError("eth_feeHistory", ["0x4", "0x20"], -32001, /beyond head/);
@@ -158,10 +189,16 @@ describe("calls", () => {
   it("eth_getLogs validates the filter and returns no logs", async () => {
     const topic = toHex(keccak256(new Uint8Array([1])));
     expect(
-      await h.result("eth_getLogs", [{ fromBlock: "0x0", toBlock: "latest", address: [RECIPIENT], topics: [topic, null, [topic, topic]] }]),
+      await h.result("eth_getLogs", [
+        { fromBlock: "0x0", toBlock: "latest", address: [RECIPIENT], topics: [topic, null, [topic, topic]] },
+      ]),
     ).toEqual([]);
     expect(await h.result("eth_getLogs", [{ blockHash: toHex(h.stub.blocks[1]!.hash) }])).toEqual([]);
-    await expectError("eth_getLogs", [{ fromBlock: "0x1", blockHash: toHex(h.stub.blocks[1]!.hash) }], -32602);
+    await expectError(
+      "eth_getLogs",
+      [{ fromBlock: "0x1", blockHash: toHex(h.stub.blocks[1]!.hash) }],
+      -32602,
+    );
     await expectError("eth_getLogs", [{ fromBlock: "0x3", toBlock: "0x1" }], -32602, /range/);
     await expectError("eth_getLogs", [{ topics: [null, null, null, null, null] }], -32602);
     await expectError("eth_getLogs", [{ address: "nope" }], -32602, /address/);
@@ -208,7 +245,11 @@ describe("blocks", () => {
   });
   it("eth_getBlockByNumber with full transactions", async () => {
     const b = await h.result("eth_getBlockByNumber", ["0x1", true]);
-    expect(b.transactions[0]).toMatchObject({ hash: toHex(h.stub.included[0]!.hash), blockNumber: "0x1", transactionIndex: "0x0" });
+    expect(b.transactions[0]).toMatchObject({
+      hash: toHex(h.stub.included[0]!.hash),
+      blockNumber: "0x1",
+      transactionIndex: "0x0",
+    });
   });
   it("eth_getBlockByNumber rejects bad params", async () => {
     await expectError("eth_getBlockByNumber", ["latest"], -32602, /argument 1 \(fullTransactions\)/);
@@ -270,7 +311,12 @@ describe("transactions", () => {
     expect(legacy.maxFeePerGas).toBeUndefined();
     expect(BigInt(legacy.v)).toBeGreaterThanOrEqual(BigInt(CHAIN_ID * 2 + 35));
     const pending = await h.result("eth_getTransactionByHash", [toHex(h.stub.pendingTx.hash)]);
-    expect(pending).toMatchObject({ blockHash: null, blockNumber: null, transactionIndex: null, gasPrice: q(3n * BASE_FEE) });
+    expect(pending).toMatchObject({
+      blockHash: null,
+      blockNumber: null,
+      transactionIndex: null,
+      gasPrice: q(3n * BASE_FEE),
+    });
     expect(await h.result("eth_getTransactionByHash", [`0x${"22".repeat(32)}`])).toBeNull();
     await expectError("eth_getTransactionByHash", ["0x22"], -32602, /argument 0 \(transactionHash\)/);
   });

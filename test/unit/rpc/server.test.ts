@@ -25,12 +25,15 @@ function rawPost(
   headers: Record<string, string>,
 ): Promise<{ status: number; body: string; connection: string | undefined }> {
   return new Promise((resolve, reject) => {
-    const r = request({ host: "127.0.0.1", port, method: "POST", path: "/", headers, agent: false }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (c) => (body += c));
-      res.on("end", () => resolve({ status: res.statusCode!, body, connection: res.headers.connection }));
-    });
+    const r = request(
+      { host: "127.0.0.1", port, method: "POST", path: "/", headers, agent: false },
+      (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (c) => (body += c));
+        res.on("end", () => resolve({ status: res.statusCode!, body, connection: res.headers.connection }));
+      },
+    );
     r.on("error", reject);
     for (const c of chunks) r.write(c);
     r.end();
@@ -82,11 +85,15 @@ describe("single requests", () => {
     expect((await h.post(JSON.stringify(bad[4]))).json.id).toBeNull();
   });
   it("by-name (object) params → -32602", async () => {
-    const { json } = await h.post(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_getBalance", params: {} }));
+    const { json } = await h.post(
+      JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_getBalance", params: {} }),
+    );
     expect(json.error.code).toBe(-32602);
   });
   it("null params read as no params", async () => {
-    const { json } = await h.post(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: null }));
+    const { json } = await h.post(
+      JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: null }),
+    );
     expect(json.result).toBe("0x1092");
   });
   it("a notification gets no response body (204)", async () => {
@@ -112,7 +119,9 @@ describe("single requests", () => {
       "{}",
       `${"[".repeat(1000)}${"]".repeat(1000)}`,
       '{"jsonrpc":"2.0","id":1,"method":"eth_getBalance","params":[{"__proto__":{"x":1}},"latest"]}',
-      '{"jsonrpc":"2.0","id":1,"method":"eth_getBalance","params":["0x' + "f".repeat(40) + '",{"blockHash":{}}]}',
+      '{"jsonrpc":"2.0","id":1,"method":"eth_getBalance","params":["0x' +
+        "f".repeat(40) +
+        '",{"blockHash":{}}]}',
       '{"jsonrpc":"2.0","id":1e400,"method":"eth_chainId"}',
       "\u0000\uffff",
     ];
@@ -157,7 +166,10 @@ describe("batches", () => {
     });
     const blockHash = `0x${Buffer.from(h.stub.blocks[2]!.hash).toString("hex")}`;
     const { json } = await h.post(
-      JSON.stringify([req("a", "eth_getBlockByNumber", ["0x1", false]), req("b", "eth_getBlockByHash", [blockHash, false])]),
+      JSON.stringify([
+        req("a", "eth_getBlockByNumber", ["0x1", false]),
+        req("b", "eth_getBlockByHash", [blockHash, false]),
+      ]),
     );
     expect(json.map((r: { id: string }) => r.id)).toEqual(["a", "b"]);
     expect(json[0].result.number).toBe("0x1");
@@ -165,7 +177,11 @@ describe("batches", () => {
   });
   it("an empty batch is one -32600 error", async () => {
     const { json } = await h.post("[]");
-    expect(json).toEqual({ jsonrpc: "2.0", id: null, error: { code: -32600, message: "invalid request: empty batch" } });
+    expect(json).toEqual({
+      jsonrpc: "2.0",
+      id: null,
+      error: { code: -32600, message: "invalid request: empty batch" },
+    });
   });
   it("a batch over maxBatch is one -32005 error", async () => {
     const batch = Array.from({ length: MAX_BATCH + 1 }, (_, i) => req(i, "eth_chainId"));
@@ -195,11 +211,17 @@ describe("HTTP layer", () => {
   it("non-JSON content type → 415; charset parameters are fine", async () => {
     const body = JSON.stringify(req(1, "eth_chainId"));
     expect((await h.post(body, { "content-type": "text/plain" })).status).toBe(415);
-    expect((await h.post(body, { "content-type": "application/json; charset=utf-8" })).json.result).toBe("0x1092");
+    expect((await h.post(body, { "content-type": "application/json; charset=utf-8" })).json.result).toBe(
+      "0x1092",
+    );
   });
   it("a declared oversized body → 413 with a JSON-RPC error, and the connection closes", async () => {
     const big = JSON.stringify(req(1, "eth_sendRawTransaction", [`0x${"ab".repeat(MAX_BODY)}`]));
-    const res = await fetch(h.url, { method: "POST", headers: { "content-type": "application/json" }, body: big });
+    const res = await fetch(h.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: big,
+    });
     expect(res.status).toBe(413);
     expect(res.headers.get("connection")).toBe("close");
     expect((await res.json()).error.code).toBe(-32005);
@@ -242,7 +264,10 @@ describe("HTTP layer", () => {
 
 describe("lifecycle", () => {
   it("start on a taken port rejects with RPC_PORT_IN_USE naming host:port", async () => {
-    const other = createRpcServer({ host: "127.0.0.1", port: h.port }, { backend: await createStub(), log: silentLogger() });
+    const other = createRpcServer(
+      { host: "127.0.0.1", port: h.port },
+      { backend: await createStub(), log: silentLogger() },
+    );
     const err = await other.start().then(
       () => null,
       (e: unknown) => e,

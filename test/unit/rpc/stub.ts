@@ -5,12 +5,12 @@ import type { Address } from "../../../src/crypto/address.ts";
 import { keccak256 } from "../../../src/crypto/hash.ts";
 import type { Account, Block, Receipt } from "../../../src/ledger/types.ts";
 import type { ChainStatus, ReceiptLookup, RpcBackend, TxLookup } from "../../../src/rpc/backend.ts";
+import type { RpcOptions } from "../../../src/rpc/options.ts";
 import { createRpcServer, type RpcServer } from "../../../src/rpc/server.ts";
 import type { Tx } from "../../../src/tx/types.ts";
 import { bytesEqual, toHex, utf8 } from "../../../src/util/bytes.ts";
 import { LvoError } from "../../../src/util/errors.ts";
 import { silentLogger } from "../../../src/util/log.ts";
-import type { RpcOptions } from "../../../src/rpc/options.ts";
 
 export const CHAIN_ID = 4242;
 export const DEV_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
@@ -134,9 +134,7 @@ export async function createStub(): Promise<Stub> {
       cumulativeGasUsed: gas,
       effectiveGasPrice: tx.type === 2 ? BASE_FEE + TIP : tx.maxFeePerGas,
       logs:
-        h === 2
-          ? [{ address: RECIPIENT, topics: [fakeHash("Transfer")], data: new Uint8Array([1, 2]) }]
-          : [],
+        h === 2 ? [{ address: RECIPIENT, topics: [fakeHash("Transfer")], data: new Uint8Array([1, 2]) }] : [],
     };
     receipts.set(toHex(tx.hash), {
       receipt,
@@ -198,12 +196,20 @@ export async function createStub(): Promise<Stub> {
       if (bytesEqual(hash, pendingTx.hash)) return { tx: pendingTx, pending: true };
       const r = receipts.get(toHex(hash));
       if (!r) return undefined;
-      return { tx: r.tx, pending: false, blockHash: r.blockHash, height: r.height, index: r.index, baseFee: BASE_FEE };
+      return {
+        tx: r.tx,
+        pending: false,
+        blockHash: r.blockHash,
+        height: r.height,
+        index: r.index,
+        baseFee: BASE_FEE,
+      };
     },
     getReceipt: async (hash) => receipts.get(toHex(hash)),
     baseFee: () => BASE_FEE,
     suggestedTip: () => TIP,
-    estimateGas: (call) => (call.data && call.data.length > 0 ? 21000n + 16n * BigInt(call.data.length) : 21000n),
+    estimateGas: (call) =>
+      call.data && call.data.length > 0 ? 21000n + 16n * BigInt(call.data.length) : 21000n,
     syncing: () => false,
     chainStatus: () => status,
   };
@@ -216,7 +222,10 @@ export interface Harness {
   url: string;
   port: number;
   /** POST a raw body; returns status, headers and parsed JSON (undefined when empty). */
-  post(body: string, headers?: Record<string, string>): Promise<{ status: number; headers: Headers; json: any }>;
+  post(
+    body: string,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; headers: Headers; json: any }>;
   /** One call; returns the whole response object. */
   call(method: string, params?: unknown[]): Promise<any>;
   /** One call that must succeed; returns `result`. */
@@ -226,7 +235,10 @@ export interface Harness {
 
 export async function startHarness(opts: Partial<RpcOptions> = {}): Promise<Harness> {
   const stub = await createStub();
-  const server = createRpcServer({ host: "127.0.0.1", port: 0, ...opts }, { backend: stub, log: silentLogger() });
+  const server = createRpcServer(
+    { host: "127.0.0.1", port: 0, ...opts },
+    { backend: stub, log: silentLogger() },
+  );
   const { port } = await server.start();
   const url = `http://127.0.0.1:${port}`;
   let nextId = 1;
