@@ -6,6 +6,8 @@ export const ExecErrorCode = {
   EXEC_INSUFFICIENT_FUNDS: "EXEC_INSUFFICIENT_FUNDS",
   /** Max fee per gas below the block's base fee. */
   EXEC_FEE_BELOW_BASE: "EXEC_FEE_BELOW_BASE",
+  /** The transaction's gas limit is below its intrinsic gas. */
+  EXEC_INTRINSIC_GAS: "EXEC_INTRINSIC_GAS",
   /** The transaction's gas limit does not fit in what is left of the block. */
   EXEC_BLOCK_GAS_EXCEEDED: "EXEC_BLOCK_GAS_EXCEEDED",
 } as const;

@@ -64,6 +64,13 @@ export function applyTx(
   }
   const price = effectiveGasPrice(tx, ctx.baseFee);
   let gasUsed = intrinsicGas(tx, ctx.params.gas);
+  // Admission checks this too, but a block from a peer carries whatever its producer put in it.
+  if (gasUsed > tx.gasLimit) {
+    throw new LvoError(
+      ExecErrorCode.EXEC_INTRINSIC_GAS,
+      `gas limit ${tx.gasLimit} below intrinsic gas ${gasUsed}`,
+    );
+  }
   sender.nonce += 1n;
   state.setAccount(tx.from, sender);
 
@@ -143,9 +150,8 @@ export function applyBlock(
 export function payBlockReward(state: StateOverlay, ctx: BlockContext): bigint {
   const pool = state.getAccount(ctx.rewardPool);
   const reward = pool.balance < ctx.params.blockReward ? pool.balance : ctx.params.blockReward;
-  if (reward > 0n && ctx.rewardPool !== ctx.producer) {
-    state.addBalance(ctx.rewardPool, -reward);
-    state.addBalance(ctx.producer, reward);
-  }
+  if (reward === 0n || ctx.rewardPool === ctx.producer) return 0n;
+  state.addBalance(ctx.rewardPool, -reward);
+  state.addBalance(ctx.producer, reward);
   return reward;
 }

@@ -14,6 +14,39 @@ import {
 
 type Obj = Record<string, unknown>;
 
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+const TOP_KEYS = ["chainId", "networkName", "genesisTime", "buckets", "grants", "delegates", "params"];
+
+const PARAM_KEYS = [
+  "blockIntervalMs",
+  "activeDelegates",
+  "blocksPerTurn",
+  "quorumNumerator",
+  "quorumDenominator",
+  "unbondingPeriodBlocks",
+  "minSelfStake",
+  "slashFractionBps",
+  "reporterRewardBps",
+  "missedSlotsToJail",
+  "blockReward",
+  "voterShareBps",
+  "minGasPrice",
+  "blockGasLimit",
+  "maxTxBytes",
+  "gas",
+  "proposalDeposit",
+  "proposalExpiryBlocks",
+  "contractHealthThresholdBps",
+];
+
+const GAS_KEYS = ["txBase", "txDataZero", "txDataNonZero", "accessListAddress", "accessListStorageKey"];
+
+/** Unknown keys are refused: a typo (blockIntervalMS) must not be silently left out of the hash. */
+function onlyKeys(o: Obj, allowed: readonly string[], where: string): void {
+  for (const k of Object.keys(o)) if (!allowed.includes(k)) fail(`${where}.${k}`, "is not a known field");
+}
+
 function fail(field: string, why: string): never {
   throw new LvoError(GenesisErrorCode.GENESIS_INVALID_FIELD, `genesis: ${field} ${why}`, { field });
 }
@@ -49,14 +82,19 @@ function str(v: unknown, field: string, maxLen: number): string {
   return v;
 }
 
+/** Own keys only: "toString" or "__proto__" are not buckets. */
+function isBucket(v: unknown): v is BucketName {
+  return typeof v === "string" && Object.hasOwn(BUCKETS, v);
+}
+
 function bucket(v: unknown, field: string): BucketName {
-  if (typeof v !== "string" || !(v in BUCKETS))
-    fail(field, `must be one of ${Object.keys(BUCKETS).join(", ")}`);
-  return v as BucketName;
+  if (!isBucket(v)) fail(field, `must be one of ${Object.keys(BUCKETS).join(", ")}`);
+  return v;
 }
 
 function parseGas(v: unknown): GasSchedule {
   const g = obj(v, "params.gas");
+  onlyKeys(g, GAS_KEYS, "params.gas");
   return {
     txBase: int(g.txBase, "params.gas.txBase", 1, 1_000_000),
     txDataZero: int(g.txDataZero, "params.gas.txDataZero", 0, 10_000),
@@ -68,6 +106,7 @@ function parseGas(v: unknown): GasSchedule {
 
 function parseParams(v: unknown): ChainParams {
   const p = obj(v, "params");
+  onlyKeys(p, PARAM_KEYS, "params");
   const params: ChainParams = {
     blockIntervalMs: int(p.blockIntervalMs, "params.blockIntervalMs", 500, 5000),
     activeDelegates: int(p.activeDelegates, "params.activeDelegates", 1, 101),
@@ -107,19 +146,30 @@ function parseParams(v: unknown): ChainParams {
  * stakes fit in its share, and the whole is exactly the fixed supply.
  */
 export function parseGenesis(json: unknown): Genesis {
-  const g = obj(json, "genesis");
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    throw new LvoError(GenesisErrorCode.GENESIS_MALFORMED, "genesis: must be a JSON object");
+  }
+  const g = json as Obj;
+  onlyKeys(g, TOP_KEYS, "genesis");
   const chainId = int(g.chainId, "chainId", 1, 2 ** 32 - 1);
   const networkName = str(g.networkName, "networkName", 64);
-  if (typeof g.genesisTime !== "string" || Number.isNaN(Date.parse(g.genesisTime))) {
-    fail("genesisTime", "must be an ISO-8601 date string");
+  // A full ISO-8601 date-time with Z or an explicit offset: without one, Date.parse reads local
+  // time, and two nodes in different time zones would disagree on the genesis.
+  if (
+    typeof g.genesisTime !== "string" ||
+    !ISO_INSTANT.test(g.genesisTime) ||
+    Number.isNaN(Date.parse(g.genesisTime))
+  ) {
+    fail("genesisTime", "must be an ISO-8601 date-time with Z or an offset, e.g. 2026-01-01T00:00:00Z");
   }
   const genesisTime = Date.parse(g.genesisTime);
+  if (genesisTime < 0) fail("genesisTime", "must be after 1970");
 
   const b = obj(g.buckets, "buckets");
   const buckets = {} as Record<BucketName, Address>;
   for (const name of Object.keys(BUCKETS) as BucketName[])
     buckets[name] = address(b[name], `buckets.${name}`);
-  for (const k of Object.keys(b)) if (!(k in BUCKETS)) fail(`buckets.${k}`, "is not a genesis bucket");
+  for (const k of Object.keys(b)) if (!isBucket(k)) fail(`buckets.${k}`, "is not a genesis bucket");
 
   if (!Array.isArray(g.grants) || g.grants.length > 100_000)
     fail("grants", "must be an array (at most 100000)");

@@ -93,13 +93,14 @@ export class Mempool {
         );
       }
     }
-    // Funds: this transaction and every earlier-nonce one of the sender must be affordable.
+    // Funds: this transaction and every other one the sender has pending must be affordable
+    // together (as geth does), so filling a nonce gap cannot over-commit the balance.
     let cost = maxCost(tx);
-    for (const e of list) if (e.tx.nonce < tx.nonce) cost += maxCost(e.tx);
+    for (const e of list) if (e !== existing) cost += maxCost(e.tx);
     if (acc.balance < cost) {
       throw new LvoError(
         MempoolErrorCode.MEMPOOL_INSUFFICIENT_FUNDS,
-        `have ${acc.balance}, want ${cost} (value + gas * max fee, with earlier pending transactions)`,
+        `have ${acc.balance}, want ${cost} (value + gas * max fee, with the sender's other pending transactions)`,
       );
     }
     const entry: Entry = { tx, seq: this.seq++ };
