@@ -11,7 +11,7 @@ import { errorMessage } from "../util/errors.ts";
 import type { Logger } from "../util/log.ts";
 import type { Chain } from "./chain.ts";
 import { hasQuorum } from "./finality.ts";
-import { producerForSlot, SlotClock } from "./schedule.ts";
+import { producerForSlot, SlotClock } from "../dpos/schedule.ts";
 import { blockSigningDigest, packSignature, signVote } from "./vote.ts";
 
 /** Producer settings (node-local). */

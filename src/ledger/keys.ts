@@ -46,8 +46,11 @@ export const SCHEMA_VERSION = "1";
 export const StateNs = {
   /** 0x01 | address(20) → RLP [nonce, balance] */
   ACCOUNT: 0x01,
-  /** 0x02 | address(20) → delegate record */
+  /** 0x02 | address(20) → delegate (candidate) record (src/dpos) */
   DELEGATE: 0x02,
+  /** 0x03..0x0f: DPoS records, allocated in src/dpos/keys.ts */
+  /** 0x10 | name → chain records kept in state (e.g. the finality the chain has recorded) */
+  CHAIN: 0x10,
 } as const;
 
 /** Trie key of an account. */
@@ -55,6 +58,15 @@ export function accountKey(addr: Address): Uint8Array {
   const k = new Uint8Array(21);
   k[0] = StateNs.ACCOUNT;
   k.set(fromHex(addr), 1);
+  return k;
+}
+
+/** Trie key of a chain record (namespace CHAIN). */
+export function chainKey(name: string): Uint8Array {
+  const body = new TextEncoder().encode(name);
+  const k = new Uint8Array(1 + body.length);
+  k[0] = StateNs.CHAIN;
+  k.set(body, 1);
   return k;
 }
 
