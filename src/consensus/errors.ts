@@ -10,6 +10,12 @@ export const ConsensusErrorCode = {
   BLOCK_BAD_STATE: "BLOCK_BAD_STATE",
   /** A finality certificate or vote does not verify. */
   BAD_CERTIFICATE: "BAD_CERTIFICATE",
+  /** Evidence that does not prove an offence. */
+  BAD_EVIDENCE: "BAD_EVIDENCE",
+  /** A block already known (imported before). */
+  BLOCK_KNOWN: "BLOCK_KNOWN",
+  /** A block at or below the finalized height that is not the finalized chain. */
+  BLOCK_CONFLICTS_FINALITY: "BLOCK_CONFLICTS_FINALITY",
   /** This node would sign something it must not (slot or vote already signed). */
   WOULD_DOUBLE_SIGN: "WOULD_DOUBLE_SIGN",
 } as const;

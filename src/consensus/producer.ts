@@ -1,18 +1,17 @@
 import type { Address } from "../crypto/address.ts";
 import { signDigest } from "../crypto/secp256k1.ts";
-import { applyBlock, type BlockContext } from "../execution/executor.ts";
 import type { SystemHandler } from "../execution/system.ts";
-import { hashHeader, receiptRootOf, txRootOf } from "../ledger/encoding.ts";
-import { StateOverlay } from "../ledger/state.ts";
-import type { BlockHeader, FinalityCert } from "../ledger/types.ts";
+import { evidenceRootOf, hashHeader, receiptRootOf, txRootOf } from "../ledger/encoding.ts";
+import type { Block, BlockHeader, Evidence } from "../ledger/types.ts";
 import type { Mempool } from "../mempool/pool.ts";
+import { bytesEqual } from "../util/bytes.ts";
 import type { Clock } from "../util/clock.ts";
 import { errorMessage } from "../util/errors.ts";
 import type { Logger } from "../util/log.ts";
 import type { Chain } from "./chain.ts";
-import { hasQuorum } from "./finality.ts";
-import { producerForSlot, SlotClock } from "../dpos/schedule.ts";
-import { blockSigningDigest, packSignature, signVote } from "./vote.ts";
+import { executeBlock } from "./execute.ts";
+import type { SigningRecord } from "./signing-record.ts";
+import { blockSigningDigest, packSignature } from "./vote.ts";
 
 /** Producer settings (node-local). */
 export interface ProducerOptions {
@@ -29,16 +28,21 @@ export interface ProducerModules {
   clock: Clock;
   log: Logger;
   system: ReadonlyMap<Address, SystemHandler>;
+  signing: SigningRecord;
+  /** Evidence waiting for inclusion (the producer is the reporter). */
+  pendingEvidence: () => Evidence[];
+  /** Called with each block this node produced, after it is committed (gossip it). */
+  onProduced: (block: Block) => void;
 }
 
 /**
- * Produces a block in each slot this delegate is scheduled for, at the slot's start. A slot
- * whose time has passed is never produced (missed slots are skipped, the chain goes on).
+ * Produces a block in each slot this delegate is scheduled for, at the slot's start, on top of
+ * the fork-choice head. A slot whose time has passed is never produced (missed slots are
+ * skipped), and a slot already signed (before a crash) is never signed again.
  */
 export class BlockProducer {
   private readonly opts: ProducerOptions;
   private readonly m: ProducerModules;
-  private readonly slots: SlotClock;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = true;
@@ -46,8 +50,6 @@ export class BlockProducer {
   constructor(opts: ProducerOptions, modules: ProducerModules) {
     this.opts = opts;
     this.m = modules;
-    const g = modules.chain.genesis;
-    this.slots = new SlotClock(g.genesisTime, g.params.blockIntervalMs);
   }
 
   /** Begin producing at the next slot. */
@@ -66,16 +68,17 @@ export class BlockProducer {
 
   private schedule(): void {
     if (this.stopped) return;
+    const slots = this.m.chain.slots;
     const now = this.m.clock.now();
-    const next = Math.max(this.slots.slotAt(now) + 1, 0);
-    const delay = Math.max(0, this.slots.slotStart(next) - now);
+    const next = Math.max(slots.slotAt(now) + 1, 1);
+    const delay = Math.max(0, slots.slotStart(next) - now);
     this.timer = setTimeout(() => this.onSlot(next), delay);
   }
 
   private onSlot(slot: number): void {
     this.timer = null;
     this.running = this.tryProduce(slot)
-      .catch((err) => this.m.log.error({ err, slot }, "block production failed"))
+      .catch((err) => this.m.log.error({ err: errorMessage(err), slot }, "block production failed"))
       .finally(() => {
         this.running = null;
         this.schedule();
@@ -83,86 +86,91 @@ export class BlockProducer {
   }
 
   private async tryProduce(slot: number): Promise<void> {
-    const { chain } = this.m;
+    const { chain, clock, log } = this.m;
     if (slot <= chain.head.header.slot) return;
-    const active = chain.activeDelegates();
-    if (producerForSlot(active, slot, chain.genesis.params) !== this.opts.address) return;
-    // A slot whose time is already over is left missed rather than produced late.
-    if (this.slots.slotAt(this.m.clock.now()) > slot) {
-      this.m.log.warn({ slot }, "slot passed before production started; skipped");
+    if (chain.producerAt(slot) !== this.opts.address) return;
+    // A slot whose time is already over is left missed rather than produced late (a delegate
+    // paused across its slot must not fill the past).
+    if (chain.slots.slotAt(clock.now()) > slot) {
+      log.warn({ slot }, "slot passed before production started; skipped");
       return;
     }
-    await this.produce(slot, active);
+    if (!this.m.signing.canSignSlot(slot)) {
+      log.warn({ slot }, "slot already signed before a restart; skipped");
+      return;
+    }
+    await this.produce(slot);
   }
 
-  /** Build, execute, sign, self-vote and commit a block for `slot`. */
-  async produce(slot: number, active: Address[]): Promise<void> {
+  /** Build, execute, sign and import a block for `slot` on the head. */
+  async produce(slot: number): Promise<Block> {
     const { chain, mempool, log } = this.m;
     const started = performance.now();
     const g = chain.genesis;
     const p = g.params;
-    const head = chain.head;
-    const base = chain.headTrie;
+    const parent = chain.headEntryView;
     const view = chain.headState();
-    const baseFee = p.minGasPrice;
     const candidates = mempool.select(
       (a) => view.getAccount(a),
-      baseFee,
+      p.minGasPrice,
       p.blockGasLimit,
       this.opts.maxTxsPerBlock,
     );
-    const overlay = new StateOverlay(base);
-    const ctx: BlockContext = {
-      params: p,
-      height: head.header.height + 1,
-      timestamp: this.slots.slotStart(slot),
-      producer: this.opts.address,
-      baseFee,
-      rewardPool: g.buckets.globalPromotion,
-    };
-    const res = applyBlock(overlay, candidates, ctx, { system: this.m.system }, "produce");
-    for (const s of res.skipped)
-      log.debug({ tx: s.tx.hash, err: errorMessage(s.error) }, "transaction left out");
-    const changes = overlay.changes();
-    const trie = base.update(changes);
-    const header: BlockHeader = {
-      parentHash: head.hash,
-      height: ctx.height,
+    const evidence = this.m.pendingEvidence();
+    const cert = chain.newestQc(parent);
+    const certTarget = cert ? chain.entry(cert.target.hash) : undefined;
+    const provesFinality =
+      !!cert &&
+      !!certTarget &&
+      cert.target.height === cert.source.height + 1 &&
+      bytesEqual(certTarget.block.header.parentHash, cert.source.hash);
+    const timestamp = chain.slots.slotStart(slot);
+    const out = executeBlock(g, this.m.system, {
+      parentTrie: parent.trie,
+      parentHeader: parent.block.header,
       slot,
-      timestamp: ctx.timestamp,
+      timestamp,
       producer: this.opts.address,
-      stateRoot: trie.root,
-      txRoot: txRootOf(res.txs),
-      receiptRoot: receiptRootOf(res.receipts),
-      gasUsed: res.gasUsed,
+      txs: candidates,
+      evidence,
+      cert,
+      provesFinality,
+      mode: "produce",
+    });
+    for (const s of out.skipped) log.debug({ err: errorMessage(s.error) }, "transaction left out");
+    const header: BlockHeader = {
+      parentHash: parent.block.hash,
+      height: parent.block.header.height + 1,
+      slot,
+      timestamp,
+      producer: this.opts.address,
+      stateRoot: out.trie.root,
+      txRoot: txRootOf(out.txs),
+      receiptRoot: receiptRootOf(out.receipts),
+      gasUsed: out.gasUsed,
       gasLimit: p.blockGasLimit,
-      baseFee,
-      cert: chain.finalized.cert,
+      baseFee: p.minGasPrice,
+      evidenceRoot: evidenceRootOf(evidence),
+      cert,
     };
     const hash = hashHeader(header);
+    await this.m.signing.signSlot(slot);
     const signature = packSignature(signDigest(blockSigningDigest(g.chainId, hash), this.opts.secretKey));
-    // Our own vote; with one active delegate it is already a quorum. Votes of other delegates
-    // arrive over gossip once the network exists.
-    const vote = signVote(g.chainId, header.height, hash, this.opts.secretKey);
-    const cert: FinalityCert | null = hasQuorum(1, active.length, p)
-      ? { height: header.height, blockHash: hash, signatures: [vote] }
-      : null;
-    await chain.commit({
-      block: { header, hash, signature, txs: res.txs },
-      receipts: res.receipts,
-      trie,
-      changes,
-      cert,
+    const block: Block = { header, hash, signature, txs: out.txs, evidence };
+    await chain.importBlock(block, {
+      produced: { receipts: out.receipts, trie: out.trie, changes: out.changes },
     });
+    this.m.onProduced(block);
     log.info(
       {
         height: header.height,
         slot,
-        txs: res.txs.length,
-        gasUsed: res.gasUsed,
+        txs: out.txs.length,
+        gasUsed: out.gasUsed,
         ms: Math.round(performance.now() - started),
       },
       "block produced",
     );
+    return block;
   }
 }

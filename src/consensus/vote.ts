@@ -2,9 +2,10 @@ import { RLP } from "@ethereumjs/rlp";
 import { type Address, publicKeyToAddress } from "../crypto/address.ts";
 import { keccak256 } from "../crypto/hash.ts";
 import { recoverPublicKey, signDigest } from "../crypto/secp256k1.ts";
+import type { Checkpoint, SignedVote } from "../ledger/types.ts";
 import { bigintToBytes, utf8 } from "../util/bytes.ts";
 
-/** 65-byte signature r|s|recovery to and from the compact form used on the wire. */
+/** 65-byte signature r|s|recovery. */
 export function packSignature(sig: { r: Uint8Array; s: Uint8Array; recovery: number }): Uint8Array {
   const out = new Uint8Array(65);
   out.set(sig.r, 0);
@@ -24,29 +25,35 @@ export function recoverSigner(digest: Uint8Array, sig: Uint8Array): Address | nu
   return pub ? publicKeyToAddress(pub) : null;
 }
 
+const n = (x: number) => bigintToBytes(BigInt(x));
+
 /**
- * What a finality vote signs: keccak(rlp(["lvo-vote", chainId, height, blockHash])). The domain
- * tag and chain id keep a vote from ever being valid as a transaction or on another chain.
+ * What a finality vote signs: keccak(rlp(["lvo-vote", chainId, sourceHeight, sourceHash,
+ * targetHeight, targetHash])). The domain tag and chain id keep a vote from ever being valid as
+ * a transaction, a block signature or a vote on another chain.
  */
-export function voteDigest(chainId: number, height: number, blockHash: Uint8Array): Uint8Array {
+export function voteDigest(chainId: number, source: Checkpoint, target: Checkpoint): Uint8Array {
   return keccak256(
-    RLP.encode([utf8("lvo-vote"), bigintToBytes(BigInt(chainId)), bigintToBytes(BigInt(height)), blockHash]),
+    RLP.encode([utf8("lvo-vote"), n(chainId), n(source.height), source.hash, n(target.height), target.hash]),
   );
 }
 
 /** Sign a finality vote. */
 export function signVote(
   chainId: number,
-  height: number,
-  blockHash: Uint8Array,
+  source: Checkpoint,
+  target: Checkpoint,
   key: Uint8Array,
-): Uint8Array {
-  return packSignature(signDigest(voteDigest(chainId, height, blockHash), key));
+): SignedVote {
+  return { source, target, signature: packSignature(signDigest(voteDigest(chainId, source, target), key)) };
 }
 
-/**
- * What a producer signs for a block: keccak(rlp(["lvo-block", chainId, blockHash])).
- */
+/** The voter of a signed vote, or null when the signature does not recover. */
+export function voteSigner(chainId: number, v: SignedVote): Address | null {
+  return recoverSigner(voteDigest(chainId, v.source, v.target), v.signature);
+}
+
+/** What a producer signs for a block: keccak(rlp(["lvo-block", chainId, blockHash])). */
 export function blockSigningDigest(chainId: number, blockHash: Uint8Array): Uint8Array {
-  return keccak256(RLP.encode([utf8("lvo-block"), bigintToBytes(BigInt(chainId)), blockHash]));
+  return keccak256(RLP.encode([utf8("lvo-block"), n(chainId), blockHash]));
 }

@@ -25,9 +25,18 @@ export class SlotClock {
   }
 }
 
-/** Slots in one round: every active delegate gets `blocksPerTurn` consecutive slots. */
-export function slotsPerRound(activeCount: number, p: ChainParams): number {
-  return activeCount * p.blocksPerTurn;
+/**
+ * Slots in one round: activeDelegates × blocksPerTurn, from the parameters rather than the size
+ * of the set in force, so round numbers never depend on state (a light client, the slot clock
+ * and an election all agree on where rounds start).
+ */
+export function roundLength(p: ChainParams): number {
+  return p.activeDelegates * p.blocksPerTurn;
+}
+
+/** Round of a slot. */
+export function roundOf(slot: number, p: ChainParams): number {
+  return Math.floor(slot / roundLength(p));
 }
 
 /**
@@ -41,10 +50,14 @@ export function roundOrder(active: readonly Address[], round: number): Address[]
   return keyed.map((x) => x.a);
 }
 
-/** Delegate scheduled for a slot (active set in the order it was elected; non-empty). */
+/** Position in the round order of the delegate scheduled for a slot. */
+export function turnOf(slot: number, activeCount: number, p: ChainParams): number {
+  // A set smaller than activeDelegates (few eligible candidates) cycles through its order
+  // again within the round, so every slot still has a producer.
+  return Math.floor((slot % roundLength(p)) / p.blocksPerTurn) % activeCount;
+}
+
+/** Delegate scheduled for a slot under the active set `active` (non-empty, election order). */
 export function producerForSlot(active: readonly Address[], slot: number, p: ChainParams): Address {
-  const per = slotsPerRound(active.length, p);
-  const round = Math.floor(slot / per);
-  const turn = Math.floor((slot % per) / p.blocksPerTurn);
-  return roundOrder(active, round)[turn]!;
+  return roundOrder(active, roundOf(slot, p))[turnOf(slot, active.length, p)]!;
 }

@@ -1,4 +1,5 @@
 import type { Address } from "../crypto/address.ts";
+import { beginBlock, endBlock } from "../dpos/index.ts";
 import type { ChainParams } from "../genesis/types.ts";
 import type { StateOverlay } from "../ledger/state.ts";
 import type { Receipt } from "../ledger/types.ts";
@@ -12,6 +13,14 @@ import { isSystemAddress, type SystemCallContext, type SystemHandler } from "./s
 export interface BlockContext {
   params: ChainParams;
   height: number;
+  /** The block's slot (above the parent's). */
+  slot: number;
+  /**
+   * The parent's slot, if the caller wants it checked: the DPoS hooks read the parent's slot
+   * from the state (written by the parent's beginBlock), so rotation and missed slots never
+   * depend on a caller; a different value here is DPOS_BAD_SLOT.
+   */
+  parentSlot?: number;
   timestamp: number;
   producer: Address;
   baseFee: bigint;
@@ -120,8 +129,10 @@ export function applyTx(
 }
 
 /**
- * Apply a block's transactions then its reward. `mode: "import"` fails on the first invalid
- * transaction (the block is invalid); `mode: "produce"` skips invalid ones and reports them.
+ * Apply a block: DPoS beginBlock (rotation, missed slots, unbonding) on the parent's state,
+ * the transactions, then DPoS endBlock (block reward). `mode: "import"` fails on the first
+ * invalid transaction (the block is invalid); `mode: "produce"` skips invalid ones and reports
+ * them. Evidence (dpos applyEvidence) and the recorded finality are the caller's, after this.
  */
 export function applyBlock(
   state: StateOverlay,
@@ -131,6 +142,8 @@ export function applyBlock(
   mode: "import" | "produce",
 ): ExecResult {
   const out: ExecResult = { txs: [], receipts: [], gasUsed: 0n, skipped: [] };
+  beginBlock(state, ctx);
+  state.clearJournal();
   for (const tx of txs) {
     try {
       const r = applyTx(state, tx, ctx, ctx.params.blockGasLimit - out.gasUsed, out.gasUsed, mods);
@@ -142,16 +155,6 @@ export function applyBlock(
       out.skipped.push({ tx, error: err });
     }
   }
-  payBlockReward(state, ctx);
+  endBlock(state, ctx);
   return out;
-}
-
-/** Pay the block reward from the reward pool to the producer, while the pool lasts. */
-export function payBlockReward(state: StateOverlay, ctx: BlockContext): bigint {
-  const pool = state.getAccount(ctx.rewardPool);
-  const reward = pool.balance < ctx.params.blockReward ? pool.balance : ctx.params.blockReward;
-  if (reward === 0n || ctx.rewardPool === ctx.producer) return 0n;
-  state.addBalance(ctx.rewardPool, -reward);
-  state.addBalance(ctx.producer, reward);
-  return reward;
 }

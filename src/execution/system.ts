@@ -1,4 +1,6 @@
 import type { Address } from "../crypto/address.ts";
+import { dposHandler } from "../dpos/index.ts";
+import { DPOS_ADDRESS } from "../genesis/constants.ts";
 import type { ChainParams } from "../genesis/types.ts";
 import type { StateOverlay } from "../ledger/state.ts";
 import type { Log } from "../ledger/types.ts";
@@ -27,3 +29,11 @@ export interface SystemCallResult {
 
 /** A system-address handler (DPoS, Genesis contract). It moves `tx.value` itself if it accepts any. */
 export type SystemHandler = (tx: Tx, state: StateOverlay, ctx: SystemCallContext) => SystemCallResult;
+
+/**
+ * The system handlers every node runs: the DPoS address today, the Genesis contract with the
+ * LVM. Nodes must all use the same map, or they compute different states.
+ */
+export function systemHandlers(): Map<Address, SystemHandler> {
+  return new Map<Address, SystemHandler>([[DPOS_ADDRESS, dposHandler]]);
+}

@@ -1,9 +1,21 @@
 import { keccak256, sha256 } from "../crypto/hash.ts";
 import type { Tx } from "../tx/types.ts";
 import { utf8 } from "../util/bytes.ts";
+import { LvoError } from "../util/errors.ts";
+import { LedgerErrorCode } from "./errors.ts";
 import { merkleRoot } from "./merkle.ts";
 import { addr, addrBytes, big, bytes, list, num, type RlpItem, rlpDecode, rlpEncode, uint } from "./rlp.ts";
-import type { Account, Block, BlockHeader, FinalityCert, Log, Receipt } from "./types.ts";
+import type {
+  Account,
+  Block,
+  BlockHeader,
+  Checkpoint,
+  Evidence,
+  Log,
+  QuorumCert,
+  Receipt,
+  SignedVote,
+} from "./types.ts";
 
 /** Header fields in their canonical RLP order (the block hash is keccak of this list). */
 export function headerToRlp(h: BlockHeader): RlpItem {
@@ -19,14 +31,15 @@ export function headerToRlp(h: BlockHeader): RlpItem {
     uint(h.gasUsed),
     uint(h.gasLimit),
     uint(h.baseFee),
+    h.evidenceRoot,
     h.cert ? certToRlp(h.cert) : [],
   ];
 }
 
 /** Parse header fields from RLP. */
 export function headerFromRlp(item: RlpItem): BlockHeader {
-  const f = list(item, 12);
-  const c = list(f[11]);
+  const f = list(item, 13);
+  const c = list(f[12]);
   return {
     parentHash: bytes(f[0]),
     height: num(f[1]),
@@ -39,19 +52,79 @@ export function headerFromRlp(item: RlpItem): BlockHeader {
     gasUsed: big(f[8]),
     gasLimit: big(f[9]),
     baseFee: big(f[10]),
+    evidenceRoot: bytes(f[11]),
     cert: c.length === 0 ? null : certFromRlp(c),
   };
 }
 
-/** Certificate as RLP. */
-export function certToRlp(c: FinalityCert): RlpItem {
-  return [uint(c.height), c.blockHash, c.signatures];
+function checkpointToRlp(c: Checkpoint): RlpItem[] {
+  return [uint(c.height), c.hash];
 }
 
-/** Certificate from RLP. */
-export function certFromRlp(item: RlpItem): FinalityCert {
+function checkpointFromRlp(h: RlpItem | undefined, hash: RlpItem | undefined): Checkpoint {
+  const b = bytes(hash);
+  if (b.length !== 32) throw new LvoError(LedgerErrorCode.LEDGER_CORRUPT, "checkpoint hash is not 32 bytes");
+  return { height: num(h), hash: b };
+}
+
+/** Quorum certificate as RLP: [sourceHeight, sourceHash, targetHeight, targetHash, [sig...]]. */
+export function certToRlp(c: QuorumCert): RlpItem {
+  return [...checkpointToRlp(c.source), ...checkpointToRlp(c.target), c.signatures];
+}
+
+/** Quorum certificate from RLP. */
+export function certFromRlp(item: RlpItem): QuorumCert {
+  const f = list(item, 5);
+  return {
+    source: checkpointFromRlp(f[0], f[1]),
+    target: checkpointFromRlp(f[2], f[3]),
+    signatures: list(f[4]).map(bytes),
+  };
+}
+
+/** A signed vote as RLP: [sourceHeight, sourceHash, targetHeight, targetHash, signature]. */
+export function voteToRlp(v: SignedVote): RlpItem {
+  return [...checkpointToRlp(v.source), ...checkpointToRlp(v.target), v.signature];
+}
+
+/** A signed vote from RLP. */
+export function voteFromRlp(item: RlpItem): SignedVote {
+  const f = list(item, 5);
+  return {
+    source: checkpointFromRlp(f[0], f[1]),
+    target: checkpointFromRlp(f[2], f[3]),
+    signature: bytes(f[4]),
+  };
+}
+
+/** Evidence as RLP: [kind (1 block, 2 vote), a, b]. */
+export function evidenceToRlp(e: Evidence): RlpItem {
+  if (e.kind === "double-block") {
+    return [uint(1), [headerToRlp(e.a.header), e.a.signature], [headerToRlp(e.b.header), e.b.signature]];
+  }
+  return [uint(2), voteToRlp(e.a), voteToRlp(e.b)];
+}
+
+/** Evidence from RLP. */
+export function evidenceFromRlp(item: RlpItem): Evidence {
   const f = list(item, 3);
-  return { height: num(f[0]), blockHash: bytes(f[1]), signatures: list(f[2]).map(bytes) };
+  const kind = num(f[0]);
+  if (kind === 1) {
+    const a = list(f[1], 2);
+    const b = list(f[2], 2);
+    return {
+      kind: "double-block",
+      a: { header: headerFromRlp(a[0]!), signature: bytes(a[1]) },
+      b: { header: headerFromRlp(b[0]!), signature: bytes(b[1]) },
+    };
+  }
+  if (kind === 2) return { kind: "double-vote", a: voteFromRlp(f[1]!), b: voteFromRlp(f[2]!) };
+  throw new LvoError(LedgerErrorCode.LEDGER_CORRUPT, `unknown evidence kind ${kind}`);
+}
+
+/** Root committing the header to the block's evidence list. */
+export function evidenceRootOf(ev: readonly Evidence[]): Uint8Array {
+  return keccak256(rlpEncode(ev.map(evidenceToRlp)));
 }
 
 /** Block hash: keccak-256 of the RLP header. */
@@ -74,7 +147,12 @@ export function receiptRootOf(receipts: readonly Receipt[]): Uint8Array {
  * block back never repeats signature recovery (our own disk is trusted; the wire form is not).
  */
 export function encodeStoredBlock(b: Block): Uint8Array {
-  return rlpEncode([headerToRlp(b.header), b.signature, b.txs.map((t) => [t.raw, addrBytes(t.from)])]);
+  return rlpEncode([
+    headerToRlp(b.header),
+    b.signature,
+    b.txs.map((t) => [t.raw, addrBytes(t.from)]),
+    b.evidence.map(evidenceToRlp),
+  ]);
 }
 
 /** Parts of a stored block; txs are left raw for the caller to decode with the known sender. */
@@ -82,8 +160,9 @@ export function decodeStoredBlock(data: Uint8Array): {
   header: BlockHeader;
   signature: Uint8Array;
   txs: Array<{ raw: Uint8Array; from: ReturnType<typeof addr> }>;
+  evidence: Evidence[];
 } {
-  const f = list(rlpDecode(data), 3);
+  const f = list(rlpDecode(data), 4);
   return {
     header: headerFromRlp(f[0]!),
     signature: bytes(f[1]),
@@ -91,6 +170,36 @@ export function decodeStoredBlock(data: Uint8Array): {
       const p = list(t, 2);
       return { raw: bytes(p[0]), from: addr(p[1]) };
     }),
+    evidence: list(f[3]).map(evidenceFromRlp),
+  };
+}
+
+/**
+ * Wire block (gossip and sync): [header, signature, [rawTx...], [evidence...]]. Senders are not
+ * sent: the receiver recovers them (or finds the transaction already verified in its mempool).
+ */
+export function encodeWireBlock(b: Block): Uint8Array {
+  return rlpEncode([
+    headerToRlp(b.header),
+    b.signature,
+    b.txs.map((t) => t.raw),
+    b.evidence.map(evidenceToRlp),
+  ]);
+}
+
+/** Parts of a wire block; raw transactions are left for the importer to decode. */
+export function decodeWireBlock(data: Uint8Array): {
+  header: BlockHeader;
+  signature: Uint8Array;
+  txs: Uint8Array[];
+  evidence: Evidence[];
+} {
+  const f = list(rlpDecode(data), 4);
+  return {
+    header: headerFromRlp(f[0]!),
+    signature: bytes(f[1]),
+    txs: list(f[2]).map(bytes),
+    evidence: list(f[3]).map(evidenceFromRlp),
   };
 }
 
@@ -157,7 +266,8 @@ export function decodeAccount(v: Uint8Array): Account {
 export interface FinalityRecord {
   height: number;
   hash: Uint8Array;
-  cert: FinalityCert | null;
+  /** A certificate whose source is this block and whose target is its child (null at genesis). */
+  cert: QuorumCert | null;
 }
 
 /** Encode the finality record. */

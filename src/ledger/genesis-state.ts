@@ -1,21 +1,15 @@
 import type { Address } from "../crypto/address.ts";
+import { genesisDposEntries } from "../dpos/genesis.ts";
 import { DPOS_ADDRESS } from "../genesis/constants.ts";
 import { bucketRemainders } from "../genesis/parse.ts";
 import type { BucketName, Genesis } from "../genesis/types.ts";
-import { utf8 } from "../util/bytes.ts";
 import { encodeAccount } from "./encoding.ts";
-import { accountKey, delegateKey } from "./keys.ts";
-import { rlpEncode, uint } from "./rlp.ts";
-
-/** Delegate record at genesis: RLP [name, selfStake]. */
-export function encodeGenesisDelegate(name: string, selfStake: bigint): Uint8Array {
-  return rlpEncode([utf8(name), uint(selfStake)]);
-}
+import { accountKey } from "./keys.ts";
 
 /**
  * The genesis state as trie entries: bucket remainders at the bucket addresses, grants at
  * their accounts, delegate self-stakes held by the DPoS system address (so the supply
- * invariant is simply the sum of all balances), and a record per initial delegate.
+ * invariant is simply the sum of all balances), and the DPoS records (candidates, active set).
  */
 export function genesisStateEntries(g: Genesis): Array<[Uint8Array, Uint8Array]> {
   const balances = new Map<Address, bigint>();
@@ -27,6 +21,6 @@ export function genesisStateEntries(g: Genesis): Array<[Uint8Array, Uint8Array]>
   for (const [a, balance] of balances) {
     if (balance > 0n) out.push([accountKey(a), encodeAccount({ nonce: 0n, balance })]);
   }
-  for (const d of g.delegates) out.push([delegateKey(d.address), encodeGenesisDelegate(d.name, d.selfStake)]);
+  out.push(...genesisDposEntries(g));
   return out;
 }

@@ -28,7 +28,7 @@ export const DbPrefix = {
 export const MetaKey = {
   /** genesis JSON text this data directory was initialised with */
   GENESIS: "genesis",
-  /** hash(32) of the newest block whose state is in DbPrefix.STATE */
+  /** hash(32) of the block whose state is in DbPrefix.STATE (the newest final block) */
   HEAD: "head",
   /** RLP [height, hash, certificate] of the newest final block */
   FINALIZED: "finalized",

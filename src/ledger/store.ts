@@ -20,22 +20,6 @@ export interface TxLocation {
   index: number;
 }
 
-/** Everything written when a block is committed: one LevelDB batch. */
-export interface BlockCommit {
-  block: Block;
-  receipts: Receipt[];
-  /** State changes to persist (those of the newest final block; empty if none became final). */
-  stateChanges: Array<[Uint8Array, Uint8Array | null]>;
-  /** Hash of the block whose state DbPrefix.STATE now holds (unchanged when stateChanges is empty). */
-  stateHead: Uint8Array | null;
-  /** Encoded finality record (see encodeFinality) when finality advanced with this block. */
-  finalized: Uint8Array | null;
-  /** Mempool journal entries to drop (included transactions). */
-  mempoolRemove: Uint8Array[];
-  /** Meta values written with the block (genesis initialisation). */
-  meta?: Array<[string, Uint8Array]>;
-}
-
 const BLOCK_CACHE = 256;
 
 function metaKey(name: string): Uint8Array {
@@ -108,6 +92,7 @@ export class ChainStore {
       hash,
       signature: s.signature,
       txs: s.txs.map((t) => this.decodeTx(t.raw, t.from)),
+      evidence: s.evidence,
     };
     this.cacheBlock(block);
     return block;
@@ -173,30 +158,105 @@ export class ChainStore {
     if (ops.length) await this.db.batch(ops);
   }
 
-  /** Write one block and everything that goes with it in a single atomic batch. */
-  async commitBlock(c: BlockCommit): Promise<void> {
-    const { block } = c;
-    const batch = this.db.batch();
-    batch.put(dbKey(DbPrefix.BLOCK, block.hash), encodeStoredBlock(block));
-    batch.put(dbKey(DbPrefix.CANONICAL, u64(block.header.height)), block.hash);
-    batch.put(dbKey(DbPrefix.RECEIPTS, block.hash), encodeReceipts(c.receipts));
+  /** Start a batch: everything for one block (or one finality step) is written by one commit. */
+  batch(): ChainBatch {
+    return new ChainBatch(this.db, (b) => this.cacheBlock(b));
+  }
+
+  /** This node's signing record (never sign below it again), if any. */
+  async getSigningRecord(): Promise<Uint8Array | undefined> {
+    return this.db.get(dbKey(DbPrefix.SIGNING, utf8("record")));
+  }
+
+  /** Persist the signing record durably (fsync) before the signature leaves the process. */
+  async putSigningRecord(v: Uint8Array): Promise<void> {
+    await this.db.put(dbKey(DbPrefix.SIGNING, utf8("record")), v, { sync: true });
+  }
+
+  /** Delete canonical index entries above `height` (after a reorg to a shorter branch). */
+  async canonicalAbove(height: number): Promise<number[]> {
+    const out: number[] = [];
+    for await (const k of this.db.keys({
+      gt: dbKey(DbPrefix.CANONICAL, u64(height)),
+      lt: new Uint8Array([DbPrefix.CANONICAL + 1]),
+    })) {
+      out.push(readU64(k, 1));
+    }
+    return out;
+  }
+}
+
+/**
+ * One atomic LevelDB batch for a block or a finality step. LevelDB applies a batch as one log
+ * record, so a kill at any instant leaves all of it or none of it.
+ */
+export class ChainBatch {
+  private readonly b: ReturnType<Db["batch"]>;
+  private readonly blocks: Block[] = [];
+  private readonly onCommit: (b: Block) => void;
+
+  constructor(db: Db, onCommit: (b: Block) => void) {
+    this.b = db.batch();
+    this.onCommit = onCommit;
+  }
+
+  /** Store a block and its receipts by hash. */
+  putBlock(block: Block, receipts: Receipt[]): this {
+    this.b.put(dbKey(DbPrefix.BLOCK, block.hash), encodeStoredBlock(block));
+    this.b.put(dbKey(DbPrefix.RECEIPTS, block.hash), encodeReceipts(receipts));
+    this.blocks.push(block);
+    return this;
+  }
+
+  /** Make `block` the canonical block at its height and index its transactions. */
+  setCanonical(block: Block): this {
     const hb = u64(block.header.height);
+    this.b.put(dbKey(DbPrefix.CANONICAL, hb), block.hash);
     for (let i = 0; i < block.txs.length; i++) {
       const loc = new Uint8Array(12);
       loc.set(hb, 0);
       new DataView(loc.buffer).setUint32(8, i);
-      batch.put(dbKey(DbPrefix.TX_LOCATION, block.txs[i]!.hash), loc);
+      this.b.put(dbKey(DbPrefix.TX_LOCATION, block.txs[i]!.hash), loc);
     }
-    for (const [k, v] of c.stateChanges) {
-      if (v === null) batch.del(dbKey(DbPrefix.STATE, k));
-      else batch.put(dbKey(DbPrefix.STATE, k), v);
+    return this;
+  }
+
+  /** Remove the canonical entry at a height (a reorg to a shorter branch). */
+  deleteCanonical(height: number): this {
+    this.b.del(dbKey(DbPrefix.CANONICAL, u64(height)));
+    return this;
+  }
+
+  /** State changes of the newest final block, the block they belong to and its finality record. */
+  putFinalState(
+    changes: Iterable<readonly [Uint8Array, Uint8Array | null]>,
+    stateHead: Uint8Array,
+    finality: Uint8Array,
+  ): this {
+    for (const [k, v] of changes) {
+      if (v === null) this.b.del(dbKey(DbPrefix.STATE, k));
+      else this.b.put(dbKey(DbPrefix.STATE, k), v);
     }
-    if (c.stateHead) batch.put(metaKey(MetaKey.HEAD), c.stateHead);
-    if (c.finalized) batch.put(metaKey(MetaKey.FINALIZED), c.finalized);
-    for (const [k, v] of c.meta ?? []) batch.put(metaKey(k), v);
-    for (const h of c.mempoolRemove) batch.del(dbKey(DbPrefix.MEMPOOL, h));
-    await batch.write();
-    this.cacheBlock(block);
-    this.log.trace({ height: block.header.height, txs: block.txs.length }, "block committed");
+    this.b.put(metaKey(MetaKey.HEAD), stateHead);
+    this.b.put(metaKey(MetaKey.FINALIZED), finality);
+    return this;
+  }
+
+  /** Drop mempool journal entries (included transactions). */
+  removeMempool(hashes: Iterable<Uint8Array>): this {
+    for (const h of hashes) this.b.del(dbKey(DbPrefix.MEMPOOL, h));
+    return this;
+  }
+
+  /** A meta value. */
+  putMeta(name: string, v: Uint8Array): this {
+    this.b.put(metaKey(name), v);
+    return this;
+  }
+
+  /** Write everything atomically. */
+  async commit(): Promise<void> {
+    await this.b.write();
+    for (const b of this.blocks) this.onCommit(b);
   }
 }

@@ -1,16 +1,44 @@
 import type { Address } from "../crypto/address.ts";
 import type { Tx } from "../tx/types.ts";
 
-/**
- * A finality certificate: signatures of more than 2/3 of the active set on one block. Carried
- * in a later block's header so a light client can check finality from headers alone.
- */
-export interface FinalityCert {
+/** A block named by height and hash (a vote's source or target). */
+export interface Checkpoint {
   height: number;
-  blockHash: Uint8Array;
-  /** One 65-byte recoverable signature (r, s, recovery) per voter, in voter-address order. */
+  hash: Uint8Array;
+}
+
+/**
+ * A finality vote (Casper FFG style): "my newest justified block is `source`, and I accept
+ * `target`, a descendant of it". The voter is recovered from the 65-byte signature.
+ */
+export interface SignedVote {
+  source: Checkpoint;
+  target: Checkpoint;
+  signature: Uint8Array;
+}
+
+/**
+ * A quorum certificate: votes with one (source, target) from more than 2/3 of the target's
+ * active set. It justifies `target`; when target is source's child it also makes `source` final.
+ * Carried in a later block's header so a light client can check finality from headers alone.
+ */
+export interface QuorumCert {
+  source: Checkpoint;
+  target: Checkpoint;
+  /** One 65-byte recoverable signature (r, s, recovery) per voter, sorted by voter address. */
   signatures: Uint8Array[];
 }
+
+/** A header with its producer's signature (as evidence of double production). */
+export interface SignedHeader {
+  header: BlockHeader;
+  signature: Uint8Array;
+}
+
+/** Proof that a delegate signed two conflicting things. */
+export type Evidence =
+  | { kind: "double-block"; a: SignedHeader; b: SignedHeader }
+  | { kind: "double-vote"; a: SignedVote; b: SignedVote };
 
 /** Everything hashed into a block's identity. The producer's signature is over `hash`. */
 export interface BlockHeader {
@@ -27,8 +55,10 @@ export interface BlockHeader {
   gasUsed: bigint;
   gasLimit: bigint;
   baseFee: bigint;
-  /** Certificate for the newest block this producer knew final (null before the first). */
-  cert: FinalityCert | null;
+  /** Root over the evidence list in the body. */
+  evidenceRoot: Uint8Array;
+  /** The newest quorum certificate the producer knew on this branch (null before the first). */
+  cert: QuorumCert | null;
 }
 
 /** A block: header, producer's signature over the header hash, transactions. */
@@ -38,6 +68,8 @@ export interface Block {
   /** 65 bytes: r (32) | s (32) | recovery (1). */
   signature: Uint8Array;
   txs: Tx[];
+  /** Double-signing evidence included by the producer (the producer is the reporter). */
+  evidence: Evidence[];
 }
 
 /** An event log, Ethereum-shaped. */

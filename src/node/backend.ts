@@ -1,9 +1,11 @@
 import type { Chain } from "../consensus/chain.ts";
 import type { Address } from "../crypto/address.ts";
 import { accountKey } from "../ledger/keys.ts";
+import { totalBalance } from "../ledger/supply.ts";
 import { proofToJson } from "../ledger/trie/index.ts";
 import type { Block } from "../ledger/types.ts";
 import type { Mempool } from "../mempool/pool.ts";
+import type { SyncState } from "../p2p/index.ts";
 import type {
   AccountProof,
   CallRequest,
@@ -13,6 +15,7 @@ import type {
   TxLookup,
 } from "../rpc/backend.ts";
 import { intrinsicGas, TxErrorCode } from "../tx/index.ts";
+import { bytesEqual } from "../util/bytes.ts";
 import { LvoError } from "../util/errors.ts";
 import type { TxIngress } from "./ingress.ts";
 
@@ -24,6 +27,8 @@ export interface BackendModules {
   delegate: Address | null;
   clientVersion: string;
   peers: () => number;
+  /** Sync progress from p2p (null when the node runs alone). */
+  syncState: () => SyncState | null;
 }
 
 /** The node's implementation of what JSON-RPC needs (rpc never touches consensus directly). */
@@ -47,7 +52,7 @@ export class NodeBackend implements RpcBackend {
   }
 
   safeHeight(): number {
-    return this.m.chain.finalized.height;
+    return this.m.chain.safeHeight;
   }
 
   getBlockByHeight(height: number): Promise<Block | undefined> {
@@ -98,7 +103,8 @@ export class NodeBackend implements RpcBackend {
     if (!loc) return undefined;
     const block = await this.m.chain.blockAt(loc.height);
     const tx = block?.txs[loc.index];
-    if (!block || !tx) return undefined;
+    // The location may be stale: its block left the chain in a reorg.
+    if (!block || !tx || !bytesEqual(tx.hash, hash)) return undefined;
     return {
       tx,
       pending: false,
@@ -117,7 +123,7 @@ export class NodeBackend implements RpcBackend {
     const receipts = await this.m.chain.receipts(block.hash);
     const receipt = receipts?.[loc.index];
     const tx = block.txs[loc.index];
-    if (!receipts || !receipt || !tx) return undefined;
+    if (!receipts || !receipt || !tx || !bytesEqual(tx.hash, hash)) return undefined;
     let firstLogIndex = 0;
     for (let i = 0; i < loc.index; i++) firstLogIndex += receipts[i]!.logs.length;
     return { receipt, tx, blockHash: block.hash, height: loc.height, index: loc.index, firstLogIndex };
@@ -151,8 +157,14 @@ export class NodeBackend implements RpcBackend {
     return gas;
   }
 
-  syncing(): false {
-    return false;
+  syncing(): false | { startingBlock: number; currentBlock: number; highestBlock: number } {
+    const s = this.m.syncState();
+    if (!s?.syncing) return false;
+    return { startingBlock: s.startingBlock, currentBlock: s.currentBlock, highestBlock: s.highestBlock };
+  }
+
+  getSupply(height: number): { total: bigint; accounts: number } {
+    return totalBalance(this.m.chain.stateAt(height).trie);
   }
 
   chainStatus(): ChainStatus {
@@ -163,13 +175,15 @@ export class NodeBackend implements RpcBackend {
       networkName: c.genesis.networkName,
       head: { height: c.head.header.height, hash: c.head.hash, timestamp: c.head.header.timestamp },
       finalized: { height: c.finalized.height, hash: c.finalized.hash },
-      safe: { height: c.finalized.height, hash: c.finalized.hash },
+      safe: { height: c.safeHeight, hash: c.justifiedOnHead().block.hash },
       genesisHash: c.genesisHash,
       delegate: this.m.delegate,
-      activeDelegates: c.activeDelegates(),
+      activeDelegates: c.headEntryView.active.length
+        ? c.headEntryView.active
+        : c.activeSetAt(c.head.header.slot + 1),
       mempool: this.m.mempool.counts((a) => view.getAccount(a)),
       peers: this.m.peers(),
-      syncing: false,
+      syncing: this.m.syncState()?.syncing ?? false,
     };
   }
 }

@@ -11,6 +11,8 @@ export interface DataDir {
   keys: string;
   /** Delegate key, hex, 0600 (devnet convenience; real nodes use a keystore and a password). */
   delegateKey: string;
+  /** libp2p identity key (0600): a stable peer id across restarts. */
+  p2pKey: string;
 }
 
 /** Paths inside a data directory. */
@@ -21,5 +23,6 @@ export function dataDir(root: string): DataDir {
     db: join(root, "db"),
     keys: join(root, "keys"),
     delegateKey: join(root, "delegate.key"),
+    p2pKey: join(root, "p2p.key"),
   };
 }

@@ -17,6 +17,10 @@ export class TxIngress {
   private queue: Array<{ hash: Uint8Array; raw: Uint8Array }> = [];
   private evicted: Uint8Array[] = [];
   private flushing: Promise<void> | null = null;
+  private broadcast: ((raws: Uint8Array[]) => void) | null = null;
+  private outbox: Uint8Array[] = [];
+  private outboxBytes = 0;
+  private outboxTimer: NodeJS.Timeout | null = null;
 
   constructor(modules: { chain: Chain; mempool: Mempool; store: ChainStore; log: Logger }) {
     this.m = modules;
@@ -34,7 +38,52 @@ export class TxIngress {
   async submit(raw: Uint8Array): Promise<Uint8Array> {
     const tx = this.admit(raw);
     await this.journal(tx);
+    this.queueBroadcast(tx.raw);
     return tx.hash;
+  }
+
+  /**
+   * A transaction from gossip: admitted and journalled, not re-broadcast (gossipsub relays the
+   * batch it came in). Throws like `submit`.
+   */
+  admitGossiped(raw: Uint8Array): Tx {
+    const tx = this.admit(raw);
+    void this.journal(tx).catch((err) => this.m.log.error({ err }, "mempool journal write failed"));
+    return tx;
+  }
+
+  /** Put back a transaction of a block that left the chain (errors mean it is no longer valid). */
+  readmit(tx: Tx): void {
+    try {
+      this.admitDecoded(tx);
+      void this.journal(tx).catch(() => undefined);
+    } catch {
+      // Included on the new branch, or no longer valid: nothing to do.
+    }
+  }
+
+  /** Where locally submitted transactions are gossiped, in batches (set when p2p runs). */
+  setBroadcast(fn: ((raws: Uint8Array[]) => void) | null): void {
+    this.broadcast = fn;
+  }
+
+  private queueBroadcast(raw: Uint8Array): void {
+    if (!this.broadcast) return;
+    this.outbox.push(raw);
+    this.outboxBytes += raw.length;
+    // Gossipsub drops unpaced bursts of small messages (NOTES.md): send batches every 50 ms,
+    // or at once when a batch reaches 256 KiB.
+    if (this.outboxBytes >= 256 * 1024) this.flushBroadcast();
+    else if (!this.outboxTimer) this.outboxTimer = setTimeout(() => this.flushBroadcast(), 50);
+  }
+
+  private flushBroadcast(): void {
+    if (this.outboxTimer) clearTimeout(this.outboxTimer);
+    this.outboxTimer = null;
+    const batch = this.outbox;
+    this.outbox = [];
+    this.outboxBytes = 0;
+    if (batch.length && this.broadcast) this.broadcast(batch);
   }
 
   /** Synchronous part of admission (also used to restore the journal on start-up). */

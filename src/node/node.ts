@@ -1,25 +1,38 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { Chain } from "../consensus/chain.ts";
+import { EquivocationDetector, verifyEvidence } from "../consensus/evidence.ts";
+import { FinalityGadget } from "../consensus/gadget.ts";
 import { BlockProducer } from "../consensus/producer.ts";
+import { SigningRecord } from "../consensus/signing-record.ts";
 import { type Address, publicKeyToAddress } from "../crypto/address.ts";
 import { publicKeyOf } from "../crypto/secp256k1.ts";
-import type { SystemHandler } from "../execution/system.ts";
+import { isOffenceProcessed } from "../dpos/index.ts";
+import { systemHandlers } from "../execution/system.ts";
 import type { Genesis } from "../genesis/types.ts";
+import { encodeWireBlock } from "../ledger/encoding.ts";
 import { LedgerErrorCode } from "../ledger/errors.ts";
 import { ChainStore } from "../ledger/store.ts";
+import type { Evidence } from "../ledger/types.ts";
 import { Mempool } from "../mempool/pool.ts";
+import { P2pNode } from "../p2p/index.ts";
 import { createRpcServer } from "../rpc/server.ts";
 import { decodeTxWithSender } from "../tx/index.ts";
+import { toHex } from "../util/bytes.ts";
 import { type Clock, systemClock } from "../util/clock.ts";
-import { LvoError } from "../util/errors.ts";
+import { errorMessage, LvoError } from "../util/errors.ts";
 import type { Logger } from "../util/log.ts";
 import { NodeBackend } from "./backend.ts";
 import { dataDir } from "./datadir.ts";
+import { createP2pHandlers } from "./gossip.ts";
 import { TxIngress } from "./ingress.ts";
 import type { NodeOptions } from "./options.ts";
+import { encodeEvidence, encodeTxBatch, encodeVote } from "./wire.ts";
 
 /** Version string reported by web3_clientVersion. */
 export const CLIENT_VERSION = `lvo/v0.1.0/${process.platform}-${process.arch}/node${process.versions.node}`;
+
+/** Evidence kept for inclusion at most (oldest dropped). */
+const MAX_PENDING_EVIDENCE = 256;
 
 /** Open the ledger in a data directory; only `init` creates one. */
 export async function openStore(root: string, log: Logger, create = false): Promise<ChainStore> {
@@ -45,8 +58,9 @@ export async function initChain(root: string, genesis: Genesis, log: Logger) {
 }
 
 /**
- * A full node: ledger, chain, mempool, transaction ingress, block producer (when it holds a
- * delegate key) and JSON-RPC. start/stop run the parts in order and in reverse.
+ * A full node: ledger, chain, mempool, transaction ingress, the finality gadget, the block
+ * producer (when it holds a delegate key), p2p and JSON-RPC. start/stop run the parts in order
+ * and in reverse.
  */
 export class LvoNode {
   private readonly opts: NodeOptions;
@@ -54,9 +68,12 @@ export class LvoNode {
   private readonly clock: Clock;
   private store: ChainStore | null = null;
   private producer: BlockProducer | null = null;
+  private gadget: FinalityGadget | null = null;
   private rpc: ReturnType<typeof createRpcServer> | null = null;
+  private readonly evidence = new Map<string, Evidence>();
   chain: Chain | null = null;
   mempool: Mempool | null = null;
+  p2p: P2pNode | null = null;
   /** Where JSON-RPC listens once started. */
   rpcAddress: { host: string; port: number } | null = null;
   /** This node's delegate address, when it has a key. */
@@ -69,28 +86,72 @@ export class LvoNode {
     this.delegate = opts.delegateKey ? publicKeyToAddress(publicKeyOf(opts.delegateKey)) : null;
   }
 
-  /** Open the ledger, restore the mempool, start RPC and block production. */
+  /** Open the ledger, restore the mempool, start p2p, RPC and block production. */
   async start(): Promise<void> {
     const log = this.log;
-    this.store = await openStore(this.opts.dataDir, log);
+    const store = await openStore(this.opts.dataDir, log);
+    this.store = store;
     try {
-      const chain = await Chain.open(this.store, { log: log.child({ mod: "chain" }) });
+      const system = systemHandlers();
+      const chain = await Chain.open({ store, log: log.child({ mod: "chain" }), system });
       this.chain = chain;
       const mempool = new Mempool(this.opts.mempool);
       this.mempool = mempool;
-      const ingress = new TxIngress({
-        chain,
-        mempool,
-        store: this.store,
-        log: log.child({ mod: "ingress" }),
-      });
+      const ingress = new TxIngress({ chain, mempool, store, log: log.child({ mod: "ingress" }) });
       const restored = await ingress.restore();
       if (restored.restored || restored.dropped) log.info(restored, "mempool journal restored");
       chain.on("head", () => {
         const view = chain.headState();
         ingress.forget(mempool.onNewHead((a) => view.getAccount(a)));
       });
-      const system = new Map<Address, SystemHandler>();
+      chain.on("reorg", ({ dropped }) => {
+        // Transactions of blocks that left the chain go back to the pool (best effort).
+        for (const b of dropped) for (const tx of b.txs) ingress.readmit(tx);
+      });
+
+      const detector = new EquivocationDetector();
+      const key =
+        this.opts.delegateKey && this.delegate
+          ? { secretKey: this.opts.delegateKey, address: this.delegate }
+          : null;
+      const signing = key ? await SigningRecord.load(store) : null;
+      const gadget = new FinalityGadget({
+        chain,
+        log: log.child({ mod: "finality" }),
+        key,
+        signing,
+        detector,
+        publish: (v) => void this.p2p?.publish("votes", encodeVote(v)).catch(() => undefined),
+        onEvidence: (e) => this.addEvidence(e),
+      });
+      this.gadget = gadget;
+
+      if (this.opts.p2p) {
+        const handlers = createP2pHandlers({
+          chain,
+          mempool,
+          ingress,
+          gadget,
+          detector,
+          clock: this.clock,
+          log: log.child({ mod: "gossip" }),
+          addEvidence: (e) => this.addEvidence(e),
+          onUnknownParent: () => undefined,
+        });
+        this.p2p = new P2pNode(
+          { ...this.opts.p2p, peerKeyFile: this.opts.p2p.peerKeyFile ?? dataDir(this.opts.dataDir).p2pKey },
+          {
+            handlers,
+            log: log.child({ mod: "p2p" }),
+            chainId: chain.genesis.chainId,
+            genesisHash: chain.genesisHash,
+          },
+        );
+        await this.p2p.start();
+        const p2p = this.p2p;
+        ingress.setBroadcast((raws) => void p2p.publish("txs", encodeTxBatch(raws)).catch(() => undefined));
+      }
+
       if (this.opts.rpc) {
         const backend = new NodeBackend({
           chain,
@@ -98,22 +159,26 @@ export class LvoNode {
           ingress,
           delegate: this.delegate,
           clientVersion: CLIENT_VERSION,
-          peers: () => 0,
+          peers: () => this.p2p?.peerCount() ?? 0,
+          syncState: () => this.p2p?.syncState() ?? null,
         });
         this.rpc = createRpcServer(this.opts.rpc, { backend, log: log.child({ mod: "rpc" }) });
         this.rpcAddress = await this.rpc.start();
       }
-      if (this.opts.delegateKey && this.delegate) {
-        if (!chain.activeDelegates().includes(this.delegate)) {
-          log.warn({ delegate: this.delegate }, "delegate key is not in the active set: not producing");
-        }
+
+      if (key && signing) {
         this.producer = new BlockProducer(
+          { secretKey: key.secretKey, address: key.address, maxTxsPerBlock: this.opts.maxTxsPerBlock },
           {
-            secretKey: this.opts.delegateKey,
-            address: this.delegate,
-            maxTxsPerBlock: this.opts.maxTxsPerBlock,
+            chain,
+            mempool,
+            clock: this.clock,
+            log: log.child({ mod: "producer" }),
+            system,
+            signing,
+            pendingEvidence: () => this.pendingEvidence(),
+            onProduced: (b) => void this.p2p?.publish("blocks", encodeWireBlock(b)).catch(() => undefined),
           },
-          { chain, mempool, clock: this.clock, log: log.child({ mod: "producer" }), system },
         );
         this.producer.start();
       }
@@ -121,8 +186,10 @@ export class LvoNode {
         {
           chainId: chain.genesis.chainId,
           head: chain.head.header.height,
+          finalized: chain.finalized.height,
           delegate: this.delegate,
           rpc: this.rpcAddress ? `http://${this.rpcAddress.host}:${this.rpcAddress.port}` : null,
+          p2p: this.p2p?.listenAddrs() ?? null,
         },
         "node started",
       );
@@ -132,12 +199,52 @@ export class LvoNode {
     }
   }
 
-  /** Stop in reverse order: production, RPC, then the ledger (flushed and closed). */
+  /** Remember evidence for inclusion and gossip it; false when already known or punished. */
+  private addEvidence(e: Evidence): boolean {
+    const chain = this.chain;
+    if (!chain) return false;
+    let id: string;
+    try {
+      const off = verifyEvidence(chain.genesis.chainId, e);
+      if (isOffenceProcessed(chain.headState(), off.offenceId)) return false;
+      id = toHex(off.offenceId);
+    } catch (err) {
+      this.log.debug({ err: errorMessage(err) }, "evidence refused");
+      return false;
+    }
+    if (this.evidence.has(id)) return false;
+    this.evidence.set(id, e);
+    if (this.evidence.size > MAX_PENDING_EVIDENCE)
+      this.evidence.delete(this.evidence.keys().next().value as string);
+    this.log.warn({ kind: e.kind, offence: id }, "double signing detected");
+    void this.p2p?.publish("evidence", encodeEvidence(e)).catch(() => undefined);
+    return true;
+  }
+
+  /** Evidence not yet punished on the head's branch (the producer includes it). */
+  private pendingEvidence(): Evidence[] {
+    const chain = this.chain;
+    if (!chain) return [];
+    const view = chain.headState();
+    const out: Evidence[] = [];
+    for (const [id, e] of this.evidence) {
+      const off = verifyEvidence(chain.genesis.chainId, e);
+      if (isOffenceProcessed(view, off.offenceId)) this.evidence.delete(id);
+      else out.push(e);
+    }
+    return out.slice(0, 16);
+  }
+
+  /** Stop in reverse order: production, RPC, p2p, votes, then the ledger (flushed and closed). */
   async stop(): Promise<void> {
     await this.producer?.stop();
     this.producer = null;
     await this.rpc?.stop();
     this.rpc = null;
+    await this.p2p?.stop();
+    this.p2p = null;
+    await this.gadget?.idle();
+    this.gadget = null;
     await this.store?.close();
     this.store = null;
     this.log.info("node stopped");

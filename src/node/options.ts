@@ -1,4 +1,5 @@
 import { DEFAULT_MEMPOOL_OPTIONS, type MempoolOptions } from "../mempool/options.ts";
+import type { P2pOptions } from "../p2p/index.ts";
 import type { RpcOptions } from "../rpc/options.ts";
 
 /** Node-local settings (consensus parameters come from genesis, never from here). */
@@ -8,6 +9,8 @@ export interface NodeOptions {
   delegateKey: Uint8Array | null;
   /** JSON-RPC; null disables it. */
   rpc: Partial<RpcOptions> | null;
+  /** p2p networking; null runs a node alone (single-delegate chains, tests). */
+  p2p: Partial<P2pOptions> | null;
   mempool: MempoolOptions;
   maxTxsPerBlock: number;
 }
@@ -16,6 +19,7 @@ export interface NodeOptions {
 export const DEFAULT_NODE_OPTIONS: Omit<NodeOptions, "dataDir"> = {
   delegateKey: null,
   rpc: {},
+  p2p: null,
   mempool: DEFAULT_MEMPOOL_OPTIONS,
   maxTxsPerBlock: 10_000,
 };

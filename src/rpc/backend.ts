@@ -52,6 +52,8 @@ export interface RpcBackend {
   syncing(): false | { startingBlock: number; currentBlock: number; highestBlock: number };
   /** Chain status for lvo_getChainStatus. */
   chainStatus(): ChainStatus;
+  /** Sum of all balances at a height (must equal the fixed supply) and the account count. */
+  getSupply(height: number): { total: bigint; accounts: number };
 }
 
 /** A call description as in eth_call / eth_estimateGas (already parsed and validated). */

@@ -51,7 +51,7 @@ async function rpcCall<T>(method: string, params: unknown[] = []): Promise<T> {
 function startNode(args: string[], port: number): Promise<"ready" | "port-in-use"> {
   nodeLog = "";
   rpc = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [LVO_BIN, "start", ...args, "--rpc-port", String(port)], {
+  const child = spawn(process.execPath, [LVO_BIN, "start", ...args, "--no-p2p", "--rpc-port", String(port)], {
     cwd: home,
     env: childEnv(home),
     stdio: ["ignore", "pipe", "pipe"],

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { peerIdFromPrivateKey } from "@libp2p/peer-id";
 import type { Command } from "commander";
 import { toChecksumAddress } from "../../crypto/address.ts";
 import {
@@ -15,7 +16,9 @@ import {
 import type { Genesis } from "../../genesis/types.ts";
 import { DEV_MNEMONIC, deriveKey } from "../../keys/index.ts";
 import { dataDir } from "../../node/datadir.ts";
+import { loadOrCreatePeerKey } from "../../p2p/peer-key.ts";
 import { toHex } from "../../util/bytes.ts";
+import { type DevnetNode, devnetTopology } from "../devnet-topology.ts";
 import { CliError } from "../fail.ts";
 import { formatLvo, intOption, portOption } from "../parse.ts";
 import { rpcCall } from "../rpc-client.ts";
@@ -29,6 +32,7 @@ interface DevnetFlags {
   dir: string;
   fresh: boolean;
   rpcPort: number;
+  p2pPort: number;
   blockInterval: number;
   logLevel: string;
   quiet: boolean;
@@ -136,45 +140,59 @@ function printBanner(g: Genesis, url: string, o: DevnetFlags): void {
   console.log(lines.join("\n"));
 }
 
-/** `lvo devnet`: a local chain of delegate processes with JSON-RPC on 127.0.0.1:8545. */
+/** Every node's libp2p identity, created before start so each knows the others' peer ids. */
+async function bootstrapAddrs(dir: string, topo: DevnetNode[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const n of topo) {
+    const root = join(dir, n.name);
+    mkdirSync(root, { recursive: true, mode: 0o700 });
+    const key = await loadOrCreatePeerKey(dataDir(root).p2pKey);
+    out.set(n.name, `/ip4/127.0.0.1/tcp/${n.p2pPort}/p2p/${peerIdFromPrivateKey(key).toString()}`);
+  }
+  return out;
+}
+
+/** `lvo devnet`: a local chain of delegate processes plus an RPC node, JSON-RPC on 127.0.0.1:8545. */
 export function registerDevnet(program: Command): void {
   program
     .command("devnet")
     .description(
-      "run a local devnet: delegate node processes with their own data directories, JSON-RPC on --rpc-port",
+      "run a local devnet: N delegate processes and one RPC node, each with its own data directory; JSON-RPC on --rpc-port",
     )
-    .option(
-      "--nodes <n>",
-      "number of delegates (multi-node devnets need the p2p layer: 1 for now)",
-      intOption(1, 1),
-      1,
-    )
+    .option("--nodes <n>", "number of delegates", intOption(1, 21), 4)
     .option("--dir <dir>", "devnet directory (one data directory per node inside)", ".devnet")
     .option("--fresh", "delete the devnet directory and start a new chain", false)
-    .option("--rpc-port <port>", "JSON-RPC port of the RPC node", portOption, 8545)
+    .option("--rpc-port <port>", "JSON-RPC port of the RPC node (delegate i: port + 1 + i)", portOption, 8545)
+    .option("--p2p-port <port>", "p2p port of the RPC node (delegate i: port + 1 + i)", portOption, 30300)
     .option("--block-interval <ms>", "block interval for a new devnet, ms", intOption(500, 5000), 1000)
-    .option("--log-level <level>", "node log level (logs go to <dir>/node-*/node.log)", "info")
+    .option("--log-level <level>", "node log level (logs go to <dir>/<node>/node.log)", "info")
     .option("--quiet", "print only the banner and errors", false)
     .action(async (o: DevnetFlags) => {
       if (o.fresh) rmSync(o.dir, { recursive: true, force: true });
       const genesis = prepareGenesis(o);
       writeFileSync(join(o.dir, "genesis.json"), `${JSON.stringify(genesisToJson(genesis), null, 2)}\n`);
+      const topo = devnetTopology(o.nodes, o.rpcPort, o.p2pPort);
+      const addrs = await bootstrapAddrs(o.dir, topo);
       const procs: DevnetProc[] = [];
-      for (let i = 0; i < o.nodes; i++) {
-        const root = join(o.dir, `node-${i}`);
+      for (const n of topo) {
+        const root = join(o.dir, n.name);
         await initDataDir(root, genesis);
-        const keyFile = dataDir(root).delegateKey;
-        writeFileSync(keyFile, `${toHex(devnetDelegateKey(i).secretKey)}\n`, { mode: 0o600 });
-        const rpcArgs = i === 0 ? ["--rpc-port", String(o.rpcPort)] : ["--no-rpc"];
-        procs.push(
-          spawnNode(`node-${i}`, root, [
-            "--delegate-key-file",
-            keyFile,
-            "--log-level",
-            o.logLevel,
-            ...rpcArgs,
-          ]),
-        );
+        const args = [
+          "--log-level",
+          o.logLevel,
+          "--rpc-port",
+          String(n.rpcPort),
+          "--p2p-listen",
+          `/ip4/127.0.0.1/tcp/${n.p2pPort}`,
+          "--bootstrap",
+          ...topo.filter((x) => x !== n).map((x) => addrs.get(x.name)!),
+        ];
+        if (n.role === "delegate") {
+          const keyFile = dataDir(root).delegateKey;
+          writeFileSync(keyFile, `${toHex(devnetDelegateKey(n.index).secretKey)}\n`, { mode: 0o600 });
+          args.push("--delegate-key-file", keyFile);
+        }
+        procs.push(spawnNode(n.name, root, args));
       }
       const url = `http://127.0.0.1:${o.rpcPort}`;
       try {
@@ -208,18 +226,18 @@ export function registerDevnet(program: Command): void {
 function startMonitor(url: string): NodeJS.Timeout {
   let last = -1;
   return setInterval(() => {
-    rpcCall<{ head: { height: string }; finalized: { height: string }; mempool: { pending: number } }>(
-      url,
-      "lvo_getChainStatus",
-      [],
-      2000,
-    )
+    rpcCall<{
+      head: { height: string };
+      finalized: { height: string };
+      mempool: { pending: number };
+      peers: string;
+    }>(url, "lvo_getChainStatus", [], 2000)
       .then((s) => {
         const h = Number(s.head.height);
         if (h !== last) {
           last = h;
           console.log(
-            `block ${h}  finalized ${Number(s.finalized.height)}  mempool ${Number(s.mempool.pending)}`,
+            `block ${h}  finalized ${Number(s.finalized.height)}  peers ${Number(s.peers)}  mempool ${Number(s.mempool.pending)}`,
           );
         }
       })

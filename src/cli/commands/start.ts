@@ -17,6 +17,9 @@ interface StartFlags extends LogFlags {
   rpc: boolean;
   rpcHost: string;
   rpcPort: number;
+  p2p: boolean;
+  p2pListen: string[];
+  bootstrap: string[];
   maxTxsPerBlock: number;
 }
 
@@ -43,6 +46,9 @@ export function registerStart(program: Command): void {
     .option("--no-rpc", "do not serve JSON-RPC")
     .option("--rpc-host <host>", "JSON-RPC listen address", "127.0.0.1")
     .option("--rpc-port <port>", "JSON-RPC port", portOption, 8545)
+    .option("--no-p2p", "run alone, without peers (a single-delegate chain)")
+    .option("--p2p-listen <multiaddr...>", "libp2p listen addresses", ["/ip4/127.0.0.1/tcp/30333"])
+    .option("--bootstrap <multiaddr...>", "peers to dial at start and redial when they drop", [])
     .option(
       "--max-txs-per-block <n>",
       "cap on transactions per produced block",
@@ -66,6 +72,9 @@ export function registerStart(program: Command): void {
         dataDir: o.datadir,
         delegateKey,
         rpc: o.rpc ? { host: o.rpcHost, port: o.rpcPort } : null,
+        p2p: o.p2p
+          ? { listen: o.p2pListen, bootstrap: o.bootstrap, progressBar: process.stderr.isTTY === true }
+          : null,
         maxTxsPerBlock: o.maxTxsPerBlock,
       },
       { log },

@@ -33,6 +33,14 @@ export const lvoMethods: MethodTable = {
     };
   }),
 
+  // The supply invariant, checkable by anyone at any retained height: the sum of every balance
+  // (stakes, deposits and contract funds are balances of system and contract accounts).
+  lvo_getSupply: method([optionalBlock], async (b, [tag]) => {
+    const height = await stateHeight(b, tag);
+    const s = b.getSupply(height);
+    return { height: toQuantity(height), total: toQuantity(s.total), accounts: toQuantity(s.accounts) };
+  }),
+
   lvo_getChainStatus: method([], (b) => {
     const s = b.chainStatus();
     return {

@@ -82,6 +82,8 @@ export class NodeProcess {
       "json",
       "--log-level",
       "warn",
+      // A lone node unless a test says otherwise (no fixed p2p port to collide on).
+      ...(this.extraArgs.some((a) => a.startsWith("--p2p") || a === "--bootstrap") ? [] : ["--no-p2p"]),
       ...this.extraArgs,
     ];
     const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });

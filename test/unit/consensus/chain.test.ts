@@ -3,8 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { Chain } from "../../../src/consensus/chain.ts";
+import { EquivocationDetector } from "../../../src/consensus/evidence.ts";
+import { FinalityGadget } from "../../../src/consensus/gadget.ts";
 import { BlockProducer } from "../../../src/consensus/producer.ts";
+import { SigningRecord } from "../../../src/consensus/signing-record.ts";
 import type { Address } from "../../../src/crypto/address.ts";
+import { systemHandlers } from "../../../src/execution/system.ts";
 import {
   bucketTotal,
   DPOS_ADDRESS,
@@ -32,18 +36,38 @@ const delegate = devnetDelegateKey(0);
 
 async function setup(dir: string) {
   const store = await ChainStore.open(dir, { decodeTx: decodeTxWithSender, log });
-  const chain = await Chain.open(store, { log });
+  const system = systemHandlers();
+  const chain = await Chain.open({ store, log, system });
   const mempool = new Mempool(DEFAULT_MEMPOOL_OPTIONS);
   const ingress = new TxIngress({ chain, mempool, store, log });
   chain.on("head", () => {
     const v = chain.headState();
     ingress.forget(mempool.onNewHead((a) => v.getAccount(a)));
   });
+  const signing = await SigningRecord.load(store);
+  const gadget = new FinalityGadget({
+    chain,
+    log,
+    key: delegate,
+    signing,
+    detector: new EquivocationDetector(),
+    publish: () => undefined,
+    onEvidence: () => undefined,
+  });
   const producer = new BlockProducer(
     { secretKey: delegate.secretKey, address: delegate.address, maxTxsPerBlock: 1000 },
-    { chain, mempool, clock: { now: () => 0 }, log, system: new Map() },
+    {
+      chain,
+      mempool,
+      clock: { now: () => 0 },
+      log,
+      system,
+      signing,
+      pendingEvidence: () => [],
+      onProduced: () => undefined,
+    },
   );
-  return { store, chain, mempool, ingress, producer };
+  return { store, chain, mempool, ingress, producer, gadget };
 }
 
 function rand(n: number, seed: { s: number }): number {
@@ -101,7 +125,8 @@ describe("chain: produce, execute, commit (real LevelDB)", () => {
           expect(isLvoError(err, "MEMPOOL_INSUFFICIENT_FUNDS")).toBe(true);
         }
       }
-      await s.producer.produce(height, [delegate.address]);
+      await s.producer.produce(height);
+      await s.gadget.idle();
       const head = s.chain.head;
       expect(head.header.height).toBe(height);
       const receipts = (await s.chain.receipts(head.hash))!;
@@ -109,9 +134,11 @@ describe("chain: produce, execute, commit (real LevelDB)", () => {
       failed += receipts.filter((r) => r.status === 0).length;
       // Supply invariant at this height.
       expect(totalBalance(s.chain.headTrie).total).toBe(TOTAL_SUPPLY);
-      // Final at once with a single delegate; the certificate rides in the next header.
-      expect(s.chain.finalized.height).toBe(height);
-      if (height > 1) expect(head.header.cert?.height).toBe(height - 1);
+      // One delegate: its vote justifies each block at once, and the next block's vote (a
+      // parent→child link) makes the parent final. The newest certificate rides in the header.
+      expect(s.chain.safeHeight).toBe(height);
+      expect(s.chain.finalized.height).toBe(height - 1);
+      if (height > 1) expect(head.header.cert?.target.height).toBe(height - 1);
     }
     expect(included).toBeGreaterThan(150);
     expect(failed).toBeGreaterThan(0);
@@ -154,6 +181,8 @@ describe("chain: produce, execute, commit (real LevelDB)", () => {
   it("an empty directory is not a chain", async () => {
     const dir = mkdtempSync(join(tmpdir(), "lvo-chain-"));
     store = await ChainStore.open(dir, { decodeTx: decodeTxWithSender, log });
-    await expect(Chain.open(store, { log })).rejects.toMatchObject({ code: "LEDGER_NOT_INITIALISED" });
+    await expect(Chain.open({ store, log, system: systemHandlers() })).rejects.toMatchObject({
+      code: "LEDGER_NOT_INITIALISED",
+    });
   });
 });

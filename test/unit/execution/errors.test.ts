@@ -47,6 +47,7 @@ function ctx(o: Partial<BlockContext> = {}): BlockContext {
   return {
     params: DEVNET_PARAMS,
     height: 1,
+    slot: 1,
     timestamp: 1_700_000_001_000,
     producer: producer.address,
     baseFee: GWEI,

@@ -1,13 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { Address } from "../../../src/crypto/address.ts";
+import { endBlock } from "../../../src/dpos/index.ts";
 import { ExecErrorCode } from "../../../src/execution/errors.ts";
-import {
-  applyBlock,
-  applyTx,
-  type BlockContext,
-  type ExecModules,
-  payBlockReward,
-} from "../../../src/execution/executor.ts";
+import { applyBlock, applyTx, type BlockContext, type ExecModules } from "../../../src/execution/executor.ts";
 import type { SystemCallContext, SystemHandler } from "../../../src/execution/system.ts";
 import {
   DEVNET_PARAMS,
@@ -67,6 +62,7 @@ function ctx(o: Partial<BlockContext> = {}): BlockContext {
   return {
     params: DEVNET_PARAMS,
     height: 7,
+    slot: 7,
     timestamp: 1_700_000_007_000,
     producer: producer.address,
     baseFee: BASE_FEE,
@@ -428,17 +424,21 @@ describe("applyBlock", () => {
   });
 });
 
-describe("payBlockReward", () => {
+// The block reward moved to the DPoS endBlock hook. A producer that is no candidate (as here)
+// still takes the whole reward, so these expectations are unchanged; the voters' share is
+// tested in test/unit/dpos.
+describe("block reward (dpos endBlock) for a producer that is no candidate", () => {
+  const pay = (s: StateOverlay, c: BlockContext) => endBlock(s, c).reward;
   const reward = DEVNET_PARAMS.blockReward;
 
   it("pays blockReward from the pool to the producer while the pool lasts, then what is left, then 0", () => {
     const s = overlay([[REWARD_POOL_ADDRESS, reward + reward / 2n]]);
-    expect(payBlockReward(s, ctx())).toBe(reward);
+    expect(pay(s, ctx())).toBe(reward);
     expect(bal(s, producer.address)).toBe(reward);
-    expect(payBlockReward(s, ctx())).toBe(reward / 2n);
+    expect(pay(s, ctx())).toBe(reward / 2n);
     expect(bal(s, REWARD_POOL_ADDRESS)).toBe(0n);
     expect(bal(s, producer.address)).toBe(reward + reward / 2n);
-    expect(payBlockReward(s, ctx())).toBe(0n);
+    expect(pay(s, ctx())).toBe(0n);
     expect(bal(s, producer.address)).toBe(reward + reward / 2n);
     // The empty pool is deleted from the state, not stored as a zero account.
     expect(s.changes().find(([k]) => toHex(k) === toHex(accountKey(REWARD_POOL_ADDRESS)))?.[1]).toBeNull();
@@ -446,19 +446,19 @@ describe("payBlockReward", () => {
 
   it("an empty or absent pool pays nothing and writes nothing", () => {
     const s = overlay([]);
-    expect(payBlockReward(s, ctx())).toBe(0n);
+    expect(pay(s, ctx())).toBe(0n);
     expect(s.changes()).toEqual([]);
   });
 
   it("a producer holding the pool itself moves nothing", () => {
     const s = overlay([[producer.address, 5n * LVO]]);
-    payBlockReward(s, ctx({ rewardPool: producer.address }));
+    pay(s, ctx({ rewardPool: producer.address }));
     expect(bal(s, producer.address)).toBe(5n * LVO);
   });
 
   it("a zero blockReward pays nothing", () => {
     const s = overlay([[REWARD_POOL_ADDRESS, 5n * LVO]]);
-    expect(payBlockReward(s, ctx({ params: { ...DEVNET_PARAMS, blockReward: 0n } }))).toBe(0n);
+    expect(pay(s, ctx({ params: { ...DEVNET_PARAMS, blockReward: 0n } }))).toBe(0n);
     expect(bal(s, REWARD_POOL_ADDRESS)).toBe(5n * LVO);
   });
 });

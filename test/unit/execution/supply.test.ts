@@ -56,6 +56,7 @@ function ctx(height: number): BlockContext {
   return {
     params: DEVNET_PARAMS,
     height,
+    slot: height,
     timestamp: GENESIS_TIME + height * DEVNET_PARAMS.blockIntervalMs,
     producer,
     baseFee: DEVNET_PARAMS.minGasPrice,
@@ -167,7 +168,7 @@ describe("golden state transition", () => {
   // Frozen: the state root after one fixed block on the devnet genesis. A change means the state
   // transition (fees, rewards, system-call rollback), the account encoding or the trie hashing
   // changed, and every node must change together (a consensus break for existing chains).
-  const GOLDEN_ROOT = "0x4be12aa0edb1865fc6d508b2fb08d969e06a0adb29148d7a5a2713d64fc7e541";
+  const GOLDEN_ROOT = "0xdb69ef9f770b499bfd0a0b6960b8c0052a1b3047ccc3989c12a5cdf320d3e604";
 
   it("the devnet genesis plus one fixed block gives a frozen state root", () => {
     const [a, b, c] = users as [DerivedKey, DerivedKey, DerivedKey];

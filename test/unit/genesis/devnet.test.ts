@@ -37,7 +37,7 @@ const g4 = devnetGenesis(4, T);
  * on purpose, with a note that devnets must be started afresh.
  */
 const GOLDEN_DEVNET_CONFIG_HASH = "0x6616dc9e16820b1be79e5ced1f2f443819e937c0373c9648b7b1a4060b2e2120";
-const GOLDEN_DEVNET_STATE_ROOT = "0xca4b6f234625d3f1174ec159fda8a106d224625cc2eb4a056b0fd7f152817212";
+const GOLDEN_DEVNET_STATE_ROOT = "0xd5bbb9dbe10fbcb1d1d63cee56a9400e406ca05e9aeddc1a1dc23f8fcfaa0c5b";
 
 describe("devnet genesis", () => {
   it("funds the 20 dev accounts m/44'/60'/0'/0/0..19 (as ethers derives them) with at least 10,000 LVO", () => {

@@ -132,12 +132,16 @@ describe("ethers JsonRpcProvider", () => {
     ];
     for (const [code, ethersCode] of cases) {
       vi.spyOn(h.stub, "submitRawTransaction").mockRejectedValueOnce(new LvoError(code, "detail"));
-      await expect(wallet.sendTransaction({ to: RECIPIENT, value: 1n })).rejects.toMatchObject({ code: ethersCode });
+      await expect(wallet.sendTransaction({ to: RECIPIENT, value: 1n })).rejects.toMatchObject({
+        code: ethersCode,
+      });
     }
   });
 
   it("ethers sees an unknown method as unsupported", async () => {
-    await expect(provider.send("eth_newFilter", [{}])).rejects.toMatchObject({ code: "UNSUPPORTED_OPERATION" });
+    await expect(provider.send("eth_newFilter", [{}])).rejects.toMatchObject({
+      code: "UNSUPPORTED_OPERATION",
+    });
   });
 
   it("a returned hash that is keccak of the sent bytes is what ethers insists on", async () => {

@@ -395,4 +395,9 @@ describe("lvo_ namespace", () => {
     });
     await expectError("lvo_getChainStatus", [true], -32602);
   });
+  it("lvo_getSupply", async () => {
+    const s = await h.result("lvo_getSupply", ["latest"]);
+    expect(s).toEqual({ height: "0x3", total: q(10n ** 27n), accounts: "0x3" });
+    await expectError("lvo_getSupply", ["0xzz"], -32602);
+  });
 });

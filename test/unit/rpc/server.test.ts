@@ -205,7 +205,7 @@ describe("HTTP layer", () => {
       const res = await fetch(h.url, { method });
       expect(res.status, method).toBe(405);
       expect(res.headers.get("allow")).toBe("POST");
-      expect((await res.json()).error.code).toBe(-32600);
+      expect(((await res.json()) as { error: { code: number } }).error.code).toBe(-32600);
     }
   });
   it("non-JSON content type → 415; charset parameters are fine", async () => {
@@ -224,7 +224,7 @@ describe("HTTP layer", () => {
     });
     expect(res.status).toBe(413);
     expect(res.headers.get("connection")).toBe("close");
-    expect((await res.json()).error.code).toBe(-32005);
+    expect(((await res.json()) as { error: { code: number } }).error.code).toBe(-32005);
   });
   it("a chunked body that grows past the limit → 413", async () => {
     const chunk = Buffer.alloc(1024, 0x20);

@@ -114,11 +114,13 @@ export async function createStub(): Promise<Stub> {
         gasUsed: txs.reduce((a, t) => a + t.gasLimit, 0n),
         gasLimit: 30_000_000n,
         baseFee: BASE_FEE,
+        evidenceRoot: fakeHash(`evidence${h}`),
         cert: null,
       },
       hash: fakeHash(`block${h}`),
       signature: new Uint8Array(65),
       txs,
+      evidence: [],
     });
   }
 
@@ -212,6 +214,7 @@ export async function createStub(): Promise<Stub> {
       call.data && call.data.length > 0 ? 21000n + 16n * BigInt(call.data.length) : 21000n,
     syncing: () => false,
     chainStatus: () => status,
+    getSupply: () => ({ total: 10n ** 27n, accounts: 3 }),
   };
 }
 

@@ -1,0 +1,29 @@
+/** One node of the local devnet. */
+export interface DevnetNode {
+  /** Directory name inside the devnet directory, and the docker-compose service name. */
+  name: string;
+  role: "delegate" | "rpc";
+  /** Delegate index (dev mnemonic index 100 + i); -1 for the RPC node. */
+  index: number;
+  rpcPort: number;
+  p2pPort: number;
+}
+
+/**
+ * The devnet's nodes and ports — one source for `lvo devnet` (processes) and for the test that
+ * checks docker-compose.yml describes the same topology. The RPC node answers on `rpcPort`
+ * (8545); delegate i answers on rpcPort + 1 + i; p2p ports follow the same pattern from p2pPort.
+ */
+export function devnetTopology(nodes: number, rpcPort = 8545, p2pPort = 30300): DevnetNode[] {
+  const out: DevnetNode[] = [{ name: "rpc", role: "rpc", index: -1, rpcPort, p2pPort }];
+  for (let i = 0; i < nodes; i++) {
+    out.push({
+      name: `delegate-${i}`,
+      role: "delegate",
+      index: i,
+      rpcPort: rpcPort + 1 + i,
+      p2pPort: p2pPort + 1 + i,
+    });
+  }
+  return out;
+}

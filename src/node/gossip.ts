@@ -1,0 +1,193 @@
+import type { Chain } from "../consensus/chain.ts";
+import { ConsensusErrorCode } from "../consensus/errors.ts";
+import { type EquivocationDetector, verifyEvidence } from "../consensus/evidence.ts";
+import type { FinalityGadget } from "../consensus/gadget.ts";
+import { blockSigningDigest, recoverSigner } from "../consensus/vote.ts";
+import { keccak256 } from "../crypto/hash.ts";
+import { decodeWireBlock, encodeWireBlock, hashHeader } from "../ledger/encoding.ts";
+import type { Block, Evidence } from "../ledger/types.ts";
+import type { Mempool } from "../mempool/pool.ts";
+import type { GossipKind, GossipVerdict, P2pHandlers, PeerStatus } from "../p2p/types.ts";
+import { decodeTx } from "../tx/index.ts";
+import type { Tx } from "../tx/types.ts";
+import type { Clock } from "../util/clock.ts";
+import { errorMessage, isLvoError } from "../util/errors.ts";
+import type { Logger } from "../util/log.ts";
+import type { TxIngress } from "./ingress.ts";
+import { decodeEvidence, decodeTxBatch, decodeVote } from "./wire.ts";
+
+/** Blocks more than this many slots in the future are refused (clock skew allowance: one slot). */
+const FUTURE_SLOTS = 1;
+
+/** Transactions per gossiped batch at most (the batch is refused beyond it). */
+const MAX_TXS_PER_BATCH = 4096;
+
+/** Node parts the gossip handlers use. */
+export interface GossipModules {
+  chain: Chain;
+  mempool: Mempool;
+  ingress: TxIngress;
+  gadget: FinalityGadget;
+  detector: EquivocationDetector;
+  clock: Clock;
+  log: Logger;
+  addEvidence: (e: Evidence) => boolean;
+  /** A block with an unknown parent arrived: the sync should look at peers. */
+  onUnknownParent: () => void;
+}
+
+/**
+ * Decode a wire block into a Block. Transactions already verified in the mempool are reused
+ * (a transaction's signature is recovered once: at admission or here, never both).
+ */
+export function blockFromWire(data: Uint8Array, mempool: Mempool, maxTxBytes: number): Block {
+  const w = decodeWireBlock(data);
+  const txs: Tx[] = w.txs.map((raw) => mempool.get(keccak256(raw)) ?? decodeTx(raw, maxTxBytes));
+  return { header: w.header, hash: hashHeader(w.header), signature: w.signature, txs, evidence: w.evidence };
+}
+
+/** The node's side of p2p: status, block ranges, gossip validation, sync import. */
+export function createP2pHandlers(m: GossipModules): P2pHandlers {
+  const { chain } = m;
+  const maxTxBytes = chain.genesis.params.maxTxBytes;
+
+  async function onBlock(data: Uint8Array): Promise<GossipVerdict> {
+    let block: Block;
+    try {
+      block = blockFromWire(data, m.mempool, maxTxBytes);
+    } catch {
+      return "reject"; // [REJECT] undecodable block or transaction
+    }
+    const h = block.header;
+    // [IGNORE] already known, or at/below finality
+    if (chain.entry(block.hash) || h.height <= chain.finalized.height) return "ignore";
+    const now = chain.slots.slotAt(m.clock.now());
+    // [REJECT] a block for a slot that has not started (beyond one slot of clock skew)
+    if (h.slot > now + FUTURE_SLOTS) {
+      m.log.warn({ slot: h.slot, now, producer: h.producer }, "far-future block rejected");
+      return "reject";
+    }
+    // [REJECT] the signature must be the producer's (checked before any execution)
+    if (
+      recoverSigner(blockSigningDigest(chain.genesis.chainId, block.hash), block.signature) !== h.producer
+    ) {
+      return "reject";
+    }
+    const ev = m.detector.onBlock({ header: h, signature: block.signature });
+    if (ev) m.addEvidence(ev);
+    // [IGNORE] unknown parent: we are behind; sync fetches the missing range
+    if (!chain.entry(h.parentHash)) {
+      m.onUnknownParent();
+      return "ignore";
+    }
+    try {
+      await chain.importBlock(block);
+      return "accept";
+    } catch (err) {
+      if (isLvoError(err, ConsensusErrorCode.BLOCK_KNOWN)) return "ignore";
+      m.log.info({ height: h.height, err: errorMessage(err) }, "gossiped block refused");
+      return "reject";
+    }
+  }
+
+  function onTxs(data: Uint8Array): GossipVerdict {
+    let raws: Uint8Array[];
+    try {
+      raws = decodeTxBatch(data);
+    } catch {
+      return "reject"; // [REJECT] not an RLP list of transactions
+    }
+    if (raws.length === 0 || raws.length > MAX_TXS_PER_BATCH) return "reject";
+    let accepted = 0;
+    let invalid = 0;
+    for (const raw of raws) {
+      try {
+        m.ingress.admitGossiped(raw);
+        accepted++;
+      } catch (err) {
+        // A bad signature or encoding is the sender's fault; nonce/fee races are not.
+        const code = isLvoError(err) ? err.code : "";
+        if (code.startsWith("TX_")) invalid++;
+      }
+    }
+    if (invalid > 0 && accepted === 0) return "reject";
+    return accepted > 0 ? "accept" : "ignore";
+  }
+
+  async function onVote(data: Uint8Array): Promise<GossipVerdict> {
+    try {
+      return await m.gadget.onVote(decodeVote(data));
+    } catch {
+      return "reject";
+    }
+  }
+
+  function onEvidence(data: Uint8Array): GossipVerdict {
+    try {
+      const e = decodeEvidence(data);
+      verifyEvidence(chain.genesis.chainId, e);
+      return m.addEvidence(e) ? "accept" : "ignore";
+    } catch {
+      return "reject";
+    }
+  }
+
+  return {
+    status(): PeerStatus {
+      const head = chain.head;
+      return {
+        chainId: chain.genesis.chainId,
+        genesisHash: chain.genesisHash,
+        head: { height: head.header.height, hash: head.hash },
+        finalized: { height: chain.finalized.height, hash: chain.finalized.hash },
+      };
+    },
+    async getBlocks(fromHeight: number, count: number): Promise<Uint8Array[]> {
+      const out: Uint8Array[] = [];
+      for (let h = fromHeight; h < fromHeight + count; h++) {
+        const b = await chain.blockAt(h);
+        if (!b) break;
+        out.push(encodeWireBlock(b));
+      }
+      return out;
+    },
+    async onGossip(kind: GossipKind, data: Uint8Array): Promise<GossipVerdict> {
+      try {
+        switch (kind) {
+          case "blocks":
+            return await onBlock(data);
+          case "txs":
+            return onTxs(data);
+          case "votes":
+            return await onVote(data);
+          case "evidence":
+            return onEvidence(data);
+        }
+      } catch (err) {
+        m.log.error({ kind, err: errorMessage(err) }, "gossip handler failed");
+        return "ignore";
+      }
+    },
+    async importBlocks(blocks: Uint8Array[]): Promise<number> {
+      let n = 0;
+      for (const data of blocks) {
+        const block = blockFromWire(data, m.mempool, maxTxBytes);
+        try {
+          await chain.importBlock(block);
+          n++;
+        } catch (err) {
+          if (
+            isLvoError(err, ConsensusErrorCode.BLOCK_KNOWN) ||
+            isLvoError(err, ConsensusErrorCode.BLOCK_CONFLICTS_FINALITY)
+          ) {
+            continue;
+          }
+          // A range on another branch than ours is not the peer's fault: stop, do not ban.
+          if (isLvoError(err, ConsensusErrorCode.BLOCK_UNKNOWN_PARENT)) return n;
+          throw err;
+        }
+      }
+      return n;
+    },
+  };
+}
