@@ -52,7 +52,16 @@ describe("lvo start/init: clear one-line errors", () => {
     );
     const other = NodeProcess.create();
     expectOneLineError(
-      runLvo(["start", "--datadir", other.dataDir, "--no-p2p", "--rpc-port", String(node.port), "--log-level", "silent"]),
+      runLvo([
+        "start",
+        "--datadir",
+        other.dataDir,
+        "--no-p2p",
+        "--rpc-port",
+        String(node.port),
+        "--log-level",
+        "silent",
+      ]),
       /already in use/,
     );
   });
