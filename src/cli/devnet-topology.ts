@@ -1,3 +1,6 @@
+/** Delegates in `lvo devnet` (and docker-compose.yml) unless --nodes says otherwise. */
+export const DEVNET_DEFAULT_NODES = 4;
+
 /** One node of the local devnet. */
 export interface DevnetNode {
   /** Directory name inside the devnet directory, and the docker-compose service name. */

@@ -18,7 +18,7 @@ import { DEV_MNEMONIC, deriveKey } from "../../keys/index.ts";
 import { dataDir } from "../../node/datadir.ts";
 import { loadOrCreatePeerKey } from "../../p2p/peer-key.ts";
 import { toHex } from "../../util/bytes.ts";
-import { type DevnetNode, devnetTopology } from "../devnet-topology.ts";
+import { DEVNET_DEFAULT_NODES, type DevnetNode, devnetTopology } from "../devnet-topology.ts";
 import { CliError } from "../fail.ts";
 import { formatLvo, intOption, portOption } from "../parse.ts";
 import { rpcCall } from "../rpc-client.ts";
@@ -159,7 +159,7 @@ export function registerDevnet(program: Command): void {
     .description(
       "run a local devnet: N delegate processes and one RPC node, each with its own data directory; JSON-RPC on --rpc-port",
     )
-    .option("--nodes <n>", "number of delegates", intOption(1, 21), 4)
+    .option("--nodes <n>", "number of delegates", intOption(1, 21), DEVNET_DEFAULT_NODES)
     .option("--dir <dir>", "devnet directory (one data directory per node inside)", ".devnet")
     .option("--fresh", "delete the devnet directory and start a new chain", false)
     .option("--rpc-port <port>", "JSON-RPC port of the RPC node (delegate i: port + 1 + i)", portOption, 8545)

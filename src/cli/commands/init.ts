@@ -1,6 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Command } from "commander";
-import { devnetGenesis, genesisToJson, loadGenesisFile } from "../../genesis/index.ts";
+import { devnetDelegateKey, devnetGenesis, genesisToJson, loadGenesisFile } from "../../genesis/index.ts";
 import type { Genesis } from "../../genesis/types.ts";
 import { dataDir } from "../../node/datadir.ts";
 import { toHex } from "../../util/bytes.ts";
@@ -33,6 +34,10 @@ export function registerInit(program: Command): void {
     .option("--devnet", "use the built-in devnet preset (genesis time: now)", false)
     .option("--nodes <n>", "devnet preset: number of delegates", intOption(1, 21), 1)
     .option("--block-interval <ms>", "devnet preset: block interval in ms", intOption(500, 5000), 1000)
+    .option(
+      "--devnet-keys <dir>",
+      "devnet preset: also write delegate-<i>.key files (0600) for its delegates",
+    )
     .action(
       async (o: {
         datadir: string;
@@ -40,13 +45,28 @@ export function registerInit(program: Command): void {
         devnet: boolean;
         nodes: number;
         blockInterval: number;
+        devnetKeys?: string;
       }) => {
         if (!o.genesis && !o.devnet) throw new CliError("init needs --genesis <file> or --devnet");
         if (o.genesis && o.devnet) throw new CliError("choose one of --genesis and --devnet");
         const genesis = o.genesis
           ? loadGenesisFile(o.genesis)
-          : devnetGenesis(o.nodes, Math.ceil(Date.now() / 1000) * 1000);
+          : devnetGenesis(o.nodes, Math.ceil(Date.now() / 1000) * 1000, { blockIntervalMs: o.blockInterval });
         const res = await initDataDir(o.datadir, genesis, o.genesis);
+        if (o.devnetKeys) {
+          if (!o.devnet)
+            throw new CliError(
+              "--devnet-keys goes with --devnet (the keys come from the public dev mnemonic)",
+            );
+          mkdirSync(o.devnetKeys, { recursive: true, mode: 0o700 });
+          for (let i = 0; i < o.nodes; i++) {
+            writeFileSync(
+              join(o.devnetKeys, `delegate-${i}.key`),
+              `${toHex(devnetDelegateKey(i).secretKey)}\n`,
+              { mode: 0o600 },
+            );
+          }
+        }
         console.log(
           `${res.created ? "initialised" : "already initialised"} ${o.datadir}: chain ${genesis.chainId} (${genesis.networkName}), genesis block ${toHex(res.hash)}`,
         );
