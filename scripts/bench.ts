@@ -11,10 +11,14 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { peerIdFromPrivateKey } from "@libp2p/peer-id";
+import { devnetTopology } from "../src/cli/devnet-topology.ts";
 import { publicKeyToAddress } from "../src/crypto/address.ts";
 import { keccak256 } from "../src/crypto/hash.ts";
 import { publicKeyOf, recoverPublicKey, secpBackend, signDigest } from "../src/crypto/secp256k1.ts";
 import { devnetDelegateKey, devnetGenesis, genesisToJson, WEI_PER_LVO } from "../src/genesis/index.ts";
+import { dataDir } from "../src/node/datadir.ts";
+import { loadOrCreatePeerKey } from "../src/p2p/peer-key.ts";
 import { signTx } from "../src/tx/index.ts";
 import { toHex, utf8 } from "../src/util/bytes.ts";
 
@@ -68,51 +72,110 @@ function peakRssMb(pid: number): number {
   }
 }
 
-async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), "lvo-bench-"));
-  const port = 30000 + Math.floor(Math.random() * 10000);
-  const url = `http://127.0.0.1:${port}`;
+interface Figures {
+  finalized: number;
+  seconds: number;
+  tps: number;
+  p50: number;
+  p99: number;
+  rejected: number;
+}
 
-  // A devnet genesis plus bench accounts funded from the exchange-ecology bucket.
-  const g = genesisToJson(devnetGenesis(1, Math.ceil(Date.now() / 1000) * 1000 + 1000));
-  const keys = Array.from({ length: ACCOUNTS }, (_, i) => accountKey(i));
-  const addrs = keys.map((k) => publicKeyToAddress(publicKeyOf(k)));
-  (g.grants as unknown[]).push(
-    ...addrs.map((address) => ({
-      from: "exchangeEcology",
-      address,
-      amount: (1000n * WEI_PER_LVO).toString(),
-    })),
+/** Submit pre-signed transfers in JSON-RPC batches and follow `finalized` until all are final. */
+async function drive(url: string, raws: string[], hashes: string[]): Promise<Figures> {
+  const submitAt = new Map<string, number>();
+  const finalAt = new Map<string, number>();
+  let rejected = 0;
+  const started = performance.now();
+  const deadline = started + TIME_LIMIT_MS;
+  let lastFinal = Number(
+    ((await rpc(url, { jsonrpc: "2.0", id: 1, method: "eth_blockNumber" })) as { result: string }).result,
   );
-  const genesisFile = join(dir, "genesis.json");
-  writeFileSync(genesisFile, JSON.stringify(g));
-  const keyFile = join(dir, "delegate.key");
-  writeFileSync(keyFile, toHex(devnetDelegateKey(0).secretKey), { mode: 0o600 });
-  const init = spawnSync(process.execPath, [
-    LVO_BIN,
-    "init",
-    "--genesis",
-    genesisFile,
-    "--datadir",
-    join(dir, "data"),
-  ]);
-  if (init.status !== 0) throw new Error(`init failed: ${init.stderr}`);
+  const follower = (async () => {
+    while (finalAt.size + rejected < raws.length && performance.now() < deadline) {
+      const fin = (await rpc(url, {
+        jsonrpc: "2.0",
+        id: 1,
+        method: "eth_getBlockByNumber",
+        params: ["finalized", false],
+      })) as {
+        result: { number: string };
+      };
+      const h = Number(fin.result.number);
+      const now = performance.now();
+      for (let x = lastFinal + 1; x <= h; x++) {
+        const b = (await rpc(url, {
+          jsonrpc: "2.0",
+          id: 1,
+          method: "eth_getBlockByNumber",
+          params: [`0x${x.toString(16)}`, false],
+        })) as {
+          result: { transactions: string[] };
+        };
+        for (const t of b.result.transactions) finalAt.set(t, now);
+      }
+      lastFinal = Math.max(lastFinal, h);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  let next = 0;
+  const submitters = Array.from({ length: CONNECTIONS }, async () => {
+    while (next < raws.length && performance.now() < deadline) {
+      const from = next;
+      next = Math.min(raws.length, next + BATCH);
+      const batch = [];
+      const t = performance.now();
+      for (let i = from; i < next; i++) {
+        batch.push({ jsonrpc: "2.0", id: i, method: "eth_sendRawTransaction", params: [raws[i]] });
+        submitAt.set(hashes[i]!, t);
+      }
+      const res = (await rpc(url, batch)) as Array<{ error?: { message: string } }>;
+      if (!Array.isArray(res)) throw new Error(`batch refused: ${JSON.stringify(res)}`);
+      for (const r of res) {
+        if (r.error && rejected++ === 0) console.log(`first rejection: ${r.error.message}`);
+      }
+    }
+  });
+  await Promise.all(submitters);
+  await follower;
+  const endMs = finalAt.size ? Math.max(...finalAt.values()) - started : 0;
+  const lat = [...finalAt.entries()].map(([h, t]) => t - (submitAt.get(h) ?? t)).sort((a, b) => a - b);
+  return {
+    finalized: finalAt.size,
+    seconds: endMs / 1000,
+    tps: finalAt.size / (endMs / 1000),
+    p50: percentile(lat, 50),
+    p99: percentile(lat, 99),
+    rejected,
+  };
+}
 
-  console.log(`signature backend: ${secpBackend}`);
-  const ecrecover = measureEcrecover(20_000);
-  console.log(`raw ecrecover: ${Math.round(ecrecover)} /s (one core)`);
+async function waitRpc(url: string): Promise<void> {
+  for (let i = 0; ; i++) {
+    try {
+      await rpc(url, { jsonrpc: "2.0", id: 1, method: "eth_chainId" });
+      return;
+    } catch {
+      if (i > 300) throw new Error(`node at ${url} did not start`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
 
-  // Pre-sign every transfer (the client's cost is not the node's).
+/** Bench accounts and their pre-signed transfers. */
+function workload(accounts: number, perAccount: number) {
+  const keys = Array.from({ length: accounts }, (_, i) => accountKey(i));
+  const addrs = keys.map((k) => publicKeyToAddress(publicKeyOf(k)));
   const raws: string[] = [];
   const hashes: string[] = [];
-  for (let n = 0; n < TXS_PER_ACCOUNT; n++) {
-    for (let a = 0; a < ACCOUNTS; a++) {
+  for (let n = 0; n < perAccount; n++) {
+    for (let a = 0; a < accounts; a++) {
       const { raw, hash } = signTx(
         {
           type: 2,
           chainId: 1919n,
           nonce: BigInt(n),
-          to: addrs[(a + 1) % ACCOUNTS]!,
+          to: addrs[(a + 1) % accounts]!,
           value: 1n,
           gasLimit: 21000n,
           maxFeePerGas: 10n ** 10n,
@@ -124,15 +187,60 @@ async function main(): Promise<void> {
       hashes.push(toHex(hash));
     }
   }
-  console.log(`pre-signed ${raws.length} transfers from ${ACCOUNTS} accounts`);
+  return { addrs, raws, hashes };
+}
 
-  const node: ChildProcess = spawn(
+/** A devnet genesis (n delegates) with the bench accounts funded from the exchange-ecology bucket. */
+function benchGenesis(nodes: number, intervalMs: number, addrs: string[]): Record<string, unknown> {
+  const g = genesisToJson(
+    devnetGenesis(nodes, Math.ceil(Date.now() / 1000) * 1000 + 1500, { blockIntervalMs: intervalMs }),
+  );
+  (g.grants as unknown[]).push(
+    ...addrs.map((address) => ({
+      from: "exchangeEcology",
+      address,
+      amount: (1000n * WEI_PER_LVO).toString(),
+    })),
+  );
+  return g;
+}
+
+function report(label: string, f: Figures, ecrecover: number, rssMb: number[]): void {
+  console.log(`\n== ${label}`);
+  console.log(`finalized ${f.finalized} transfers in ${f.seconds.toFixed(2)} s (${f.rejected} rejected)`);
+  console.log(`finalized transfers/s: ${Math.round(f.tps)}`);
+  console.log(`submit-to-final latency: p50 ${Math.round(f.p50)} ms, p99 ${Math.round(f.p99)} ms`);
+  console.log(`peak RSS per node: ${rssMb.map((r) => `${r.toFixed(0)} MB`).join(", ")}`);
+  console.log(`ratio finalized transfers/s to raw ecrecover/s: ${(f.tps / ecrecover).toFixed(3)}`);
+}
+
+/** One delegate alone (no p2p): the single-node ceiling. */
+async function benchSingle(ecrecover: number): Promise<void> {
+  const { addrs, raws, hashes } = workload(ACCOUNTS, TXS_PER_ACCOUNT);
+  const dir = mkdtempSync(join(tmpdir(), "lvo-bench-"));
+  const port = 30000 + Math.floor(Math.random() * 10000);
+  const url = `http://127.0.0.1:${port}`;
+  const genesisFile = join(dir, "genesis.json");
+  writeFileSync(genesisFile, JSON.stringify(benchGenesis(1, 1000, addrs)));
+  const keyFile = join(dir, "delegate.key");
+  writeFileSync(keyFile, toHex(devnetDelegateKey(0).secretKey), { mode: 0o600 });
+  const init = spawnSync(process.execPath, [
+    LVO_BIN,
+    "init",
+    "--genesis",
+    genesisFile,
+    "--datadir",
+    join(dir, "data"),
+  ]);
+  if (init.status !== 0) throw new Error(`init failed: ${init.stderr}`);
+  const node = spawn(
     process.execPath,
     [
       LVO_BIN,
       "start",
       "--datadir",
       join(dir, "data"),
+      "--no-p2p",
       "--delegate-key-file",
       keyFile,
       "--rpc-port",
@@ -145,92 +253,97 @@ async function main(): Promise<void> {
     { stdio: ["ignore", "inherit", "inherit"] },
   );
   try {
-    for (let i = 0; ; i++) {
-      try {
-        await rpc(url, { jsonrpc: "2.0", id: 1, method: "eth_chainId" });
-        break;
-      } catch {
-        if (i > 300) throw new Error("node did not start");
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-    const submitAt = new Map<string, number>();
-    const finalAt = new Map<string, number>();
-    let rejected = 0;
-    const started = performance.now();
-    const deadline = started + TIME_LIMIT_MS;
-
-    // Follow finality: every newly finalized block's transactions get their final time.
-    let lastFinal = Number(
-      ((await rpc(url, { jsonrpc: "2.0", id: 1, method: "eth_blockNumber" })) as { result: string }).result,
+    await waitRpc(url);
+    const f = await drive(url, raws, hashes);
+    report(
+      `1 delegate, 1 s blocks, ${raws.length} transfers from ${ACCOUNTS} accounts (target >= 2000/s)`,
+      f,
+      ecrecover,
+      [peakRssMb(node.pid!)],
     );
-    const follower = (async () => {
-      while (finalAt.size + rejected < raws.length && performance.now() < deadline) {
-        const fin = (await rpc(url, {
-          jsonrpc: "2.0",
-          id: 1,
-          method: "eth_getBlockByNumber",
-          params: ["finalized", false],
-        })) as {
-          result: { number: string };
-        };
-        const h = Number(fin.result.number);
-        const now = performance.now();
-        for (let x = lastFinal + 1; x <= h; x++) {
-          const b = (await rpc(url, {
-            jsonrpc: "2.0",
-            id: 1,
-            method: "eth_getBlockByNumber",
-            params: [`0x${x.toString(16)}`, false],
-          })) as {
-            result: { transactions: string[] };
-          };
-          for (const t of b.result.transactions) finalAt.set(t, now);
-        }
-        lastFinal = Math.max(lastFinal, h);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    })();
-
-    // Submit in JSON-RPC batches over a few connections, nonce order preserved per account.
-    let next = 0;
-    const submitters = Array.from({ length: CONNECTIONS }, async () => {
-      while (next < raws.length && performance.now() < deadline) {
-        const from = next;
-        next = Math.min(raws.length, next + BATCH);
-        const batch = [];
-        const t = performance.now();
-        for (let i = from; i < next; i++) {
-          batch.push({ jsonrpc: "2.0", id: i, method: "eth_sendRawTransaction", params: [raws[i]] });
-          submitAt.set(hashes[i]!, t);
-        }
-        const res = (await rpc(url, batch)) as Array<{ error?: { message: string } }>;
-        if (!Array.isArray(res)) throw new Error(`batch refused: ${JSON.stringify(res)}`);
-        for (const r of res) {
-          if (r.error) {
-            if (rejected++ === 0) console.log(`first rejection: ${r.error.message}`);
-          }
-        }
-      }
-    });
-    await Promise.all(submitters);
-    const submitMs = performance.now() - started;
-    await follower;
-    const endMs = Math.max(...finalAt.values()) - started;
-
-    const lat = [...finalAt.entries()].map(([h, t]) => t - (submitAt.get(h) ?? t)).sort((a, b) => a - b);
-    const tps = finalAt.size / (endMs / 1000);
-    const rss = peakRssMb(node.pid!);
-    console.log(`submitted ${raws.length} in ${(submitMs / 1000).toFixed(2)} s (${rejected} rejected)`);
-    console.log(`finalized ${finalAt.size} transfers in ${(endMs / 1000).toFixed(2)} s`);
-    console.log(`finalized transfers/s: ${Math.round(tps)}  (target >= 2000)`);
-    console.log(
-      `submit-to-final latency: p50 ${Math.round(percentile(lat, 50))} ms, p99 ${Math.round(percentile(lat, 99))} ms`,
-    );
-    console.log(`node peak RSS: ${rss.toFixed(0)} MB`);
-    console.log(`ratio finalized transfers/s to raw ecrecover/s: ${(tps / ecrecover).toFixed(3)}`);
   } finally {
     node.kill("SIGTERM");
+  }
+}
+
+/** 4 delegates + 1 RPC node on this machine, transfers submitted to the RPC node. */
+async function benchDevnet(
+  ecrecover: number,
+  intervalMs: number,
+  accounts: number,
+  perAccount: number,
+): Promise<void> {
+  const { addrs, raws, hashes } = workload(accounts, perAccount);
+  const root = mkdtempSync(join(tmpdir(), "lvo-bench-net-"));
+  const base = 20000 + Math.floor(Math.random() * 15000);
+  const topo = devnetTopology(4, base, base + 100);
+  const gfile = join(root, "genesis.json");
+  writeFileSync(gfile, JSON.stringify(benchGenesis(4, intervalMs, addrs)));
+  const peers = new Map<string, string>();
+  for (const n of topo) {
+    const key = await loadOrCreatePeerKey(dataDir(join(root, n.name)).p2pKey);
+    peers.set(n.name, `/ip4/127.0.0.1/tcp/${n.p2pPort}/p2p/${peerIdFromPrivateKey(key).toString()}`);
+  }
+  const procs: ChildProcess[] = [];
+  try {
+    for (const n of topo) {
+      const dir = join(root, n.name);
+      const init = spawnSync(process.execPath, [LVO_BIN, "init", "--genesis", gfile, "--datadir", dir]);
+      if (init.status !== 0) throw new Error(`init failed: ${init.stderr}`);
+      const args = [
+        LVO_BIN,
+        "start",
+        "--datadir",
+        dir,
+        "--rpc-port",
+        String(n.rpcPort),
+        "--p2p-listen",
+        `/ip4/127.0.0.1/tcp/${n.p2pPort}`,
+        "--log-level",
+        "warn",
+        "--log-format",
+        "json",
+        "--bootstrap",
+        ...topo.filter((x) => x !== n).map((x) => peers.get(x.name)!),
+      ];
+      if (n.role === "delegate") {
+        const kf = join(dir, "delegate.key");
+        writeFileSync(kf, toHex(devnetDelegateKey(n.index).secretKey), { mode: 0o600 });
+        args.push("--delegate-key-file", kf);
+      }
+      procs.push(spawn(process.execPath, args, { stdio: ["ignore", "ignore", "inherit"] }));
+    }
+    const url = `http://127.0.0.1:${topo[0]!.rpcPort}`;
+    for (const n of topo) await waitRpc(`http://127.0.0.1:${n.rpcPort}`);
+    // Let the nodes connect and finality start before the load.
+    for (let i = 0; i < 100; i++) {
+      const s = (await rpc(url, { jsonrpc: "2.0", id: 1, method: "lvo_getChainStatus" })) as {
+        result: { finalized: { height: string } };
+      };
+      if (Number(s.result.finalized.height) >= 2) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const f = await drive(url, raws, hashes);
+    report(
+      `4 delegates + RPC node, ${intervalMs} ms blocks, ${raws.length} transfers (targets: p50 <= ${2 * intervalMs} ms, >= 1000/s)`,
+      f,
+      ecrecover,
+      procs.map((p) => peakRssMb(p.pid!)),
+    );
+  } finally {
+    for (const p of procs) p.kill("SIGTERM");
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(`signature backend: ${secpBackend}`);
+  const ecrecover = measureEcrecover(20_000);
+  console.log(`raw ecrecover: ${Math.round(ecrecover)} /s (one core)`);
+  const which = process.env.BENCH ?? "all";
+  if (which === "all" || which === "single") await benchSingle(ecrecover);
+  if (which === "all" || which === "devnet") {
+    await benchDevnet(ecrecover, 1000, 200, 40);
+    await benchDevnet(ecrecover, 500, 200, 40);
   }
 }
 

@@ -19,7 +19,16 @@ export interface ProducerOptions {
   address: Address;
   /** Cap on transactions per block, beside the gas limit. */
   maxTxsPerBlock: number;
+  /**
+   * Share of the block interval that executing a block may take. Every other node re-executes
+   * the block, possibly on the same machine, before it can vote, so a block that takes most of
+   * the slot to run makes the next producer build beside it (a fork) and splits the votes.
+   */
+  execBudget: number;
 }
+
+/** Smoothing of the measured execution cost per transaction. */
+const COST_EWMA = 0.3;
 
 /** What the producer uses. */
 export interface ProducerModules {
@@ -46,6 +55,8 @@ export class BlockProducer {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = true;
+  /** Measured milliseconds of execution per transaction (EWMA; starts pessimistic). */
+  private msPerTx = 0.2;
 
   constructor(opts: ProducerOptions, modules: ProducerModules) {
     this.opts = opts;
@@ -125,6 +136,7 @@ export class BlockProducer {
       cert.target.height === cert.source.height + 1 &&
       bytesEqual(certTarget.block.header.parentHash, cert.source.hash);
     const timestamp = chain.slots.slotStart(slot);
+    const execStarted = performance.now();
     const out = executeBlock(g, this.m.system, {
       parentTrie: parent.trie,
       parentHeader: parent.block.header,
@@ -138,6 +150,12 @@ export class BlockProducer {
       mode: "produce",
     });
     for (const s of out.skipped) log.debug({ err: errorMessage(s.error) }, "transaction left out");
+    // Execution only: fixed costs (signing record fsync, the batch write) do not scale with
+    // the transaction count and would otherwise shrink blocks in a spiral.
+    if (candidates.length >= 100) {
+      const perTx = (performance.now() - execStarted) / candidates.length;
+      this.msPerTx = (1 - COST_EWMA) * this.msPerTx + COST_EWMA * perTx;
+    }
     const header: BlockHeader = {
       parentHash: parent.block.hash,
       height: parent.block.header.height + 1,

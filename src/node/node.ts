@@ -168,7 +168,13 @@ export class LvoNode {
 
       if (key && signing) {
         this.producer = new BlockProducer(
-          { secretKey: key.secretKey, address: key.address, maxTxsPerBlock: this.opts.maxTxsPerBlock },
+          {
+            secretKey: key.secretKey,
+            address: key.address,
+            maxTxsPerBlock: this.opts.maxTxsPerBlock,
+            // Alone, nobody else re-executes the block: it may use more of the slot.
+            execBudget: this.opts.p2p ? this.opts.execBudget : Math.max(this.opts.execBudget, 0.5),
+          },
           {
             chain,
             mempool,

@@ -13,6 +13,8 @@ export interface NodeOptions {
   p2p: Partial<P2pOptions> | null;
   mempool: MempoolOptions;
   maxTxsPerBlock: number;
+  /** Share of the block interval a produced block's execution may take (see ProducerOptions). */
+  execBudget: number;
 }
 
 /** Defaults beside the code that uses them. */
@@ -22,4 +24,5 @@ export const DEFAULT_NODE_OPTIONS: Omit<NodeOptions, "dataDir"> = {
   p2p: null,
   mempool: DEFAULT_MEMPOOL_OPTIONS,
   maxTxsPerBlock: 10_000,
+  execBudget: 0.45,
 };

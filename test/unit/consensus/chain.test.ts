@@ -55,7 +55,7 @@ async function setup(dir: string) {
     onEvidence: () => undefined,
   });
   const producer = new BlockProducer(
-    { secretKey: delegate.secretKey, address: delegate.address, maxTxsPerBlock: 1000 },
+    { secretKey: delegate.secretKey, address: delegate.address, maxTxsPerBlock: 1000, execBudget: 1 },
     {
       chain,
       mempool,
