@@ -3,6 +3,7 @@ import { registerDevnet } from "./commands/devnet.ts";
 import { registerGenesis } from "./commands/genesis.ts";
 import { registerInit } from "./commands/init.ts";
 import { registerKeys } from "./commands/keys.ts";
+import { registerStake } from "./commands/stake.ts";
 import { registerStart } from "./commands/start.ts";
 import { registerStatus } from "./commands/status.ts";
 import { registerTx } from "./commands/tx.ts";
@@ -24,6 +25,7 @@ registerDevnet(program);
 registerGenesis(program);
 registerKeys(program);
 registerTx(program);
+registerStake(program);
 registerStatus(program);
 
 try {

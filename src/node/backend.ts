@@ -1,20 +1,31 @@
 import type { Chain } from "../consensus/chain.ts";
 import type { Address } from "../crypto/address.ts";
+import { getActiveSet, getSchedule, getStaker, listCandidates, roundLength, roundOf } from "../dpos/index.ts";
+import { applyTx, type BlockContext } from "../execution/executor.ts";
+import { isSystemAddress, type SystemHandler, systemHandlers } from "../execution/system.ts";
+import { ZERO_ADDRESS } from "../genesis/constants.ts";
 import { accountKey } from "../ledger/keys.ts";
+import { StateOverlay } from "../ledger/state.ts";
 import { totalBalance } from "../ledger/supply.ts";
-import { proofToJson } from "../ledger/trie/index.ts";
+import { proofToJson, type StateTrie } from "../ledger/trie/index.ts";
 import type { Block } from "../ledger/types.ts";
 import type { Mempool } from "../mempool/pool.ts";
 import type { SyncState } from "../p2p/index.ts";
-import type {
-  AccountProof,
-  CallRequest,
-  ChainStatus,
-  ReceiptLookup,
-  RpcBackend,
-  TxLookup,
+import {
+  type AccountProof,
+  CallErrorCode,
+  type CallRequest,
+  type ChainStatus,
+  type DelegatesView,
+  type FinalityView,
+  type ReceiptLookup,
+  type RpcBackend,
+  type ScheduleView,
+  type StakerView,
+  type TxLookup,
 } from "../rpc/backend.ts";
 import { intrinsicGas, TxErrorCode } from "../tx/index.ts";
+import type { Tx } from "../tx/types.ts";
 import { bytesEqual } from "../util/bytes.ts";
 import { LvoError } from "../util/errors.ts";
 import type { TxIngress } from "./ingress.ts";
@@ -29,18 +40,24 @@ export interface BackendModules {
   peers: () => number;
   /** Sync progress from p2p (null when the node runs alone). */
   syncState: () => SyncState | null;
+  /** System handlers for simulated calls (default: `systemHandlers()`, what every node runs). */
+  system?: ReadonlyMap<Address, SystemHandler>;
 }
 
 /** The node's implementation of what JSON-RPC needs (rpc never touches consensus directly). */
 export class NodeBackend implements RpcBackend {
   readonly chainId: number;
   readonly clientVersion: string;
+  readonly slotsPerRound: number;
   private readonly m: BackendModules;
+  private readonly system: ReadonlyMap<Address, SystemHandler>;
 
   constructor(m: BackendModules) {
     this.m = m;
     this.chainId = m.chain.genesis.chainId;
     this.clientVersion = m.clientVersion;
+    this.slotsPerRound = roundLength(m.chain.genesis.params);
+    this.system = m.system ?? systemHandlers();
   }
 
   headHeight(): number {
@@ -138,7 +155,7 @@ export class NodeBackend implements RpcBackend {
     return 1n;
   }
 
-  estimateGas(call: CallRequest): bigint {
+  estimateGas(call: CallRequest, height?: number): bigint {
     const p = this.m.chain.genesis.params;
     const data = call.data ?? new Uint8Array(0);
     if (!call.to) {
@@ -147,14 +164,80 @@ export class NodeBackend implements RpcBackend {
         "contract creation is not supported: deploy through the Genesis contract",
       );
     }
-    const gas = intrinsicGas({ data, accessList: [] }, p.gas);
-    if (call.from && call.value) {
-      const acc = this.m.chain.headState().getAccount(call.from);
-      if (acc.balance < call.value) {
-        throw new LvoError("MEMPOOL_INSUFFICIENT_FUNDS", `have ${acc.balance}, want ${call.value}`);
-      }
+    const at = height ?? this.headHeight();
+    if (!isSystemAddress(call.to)) {
+      // A plain transfer: intrinsic gas, once the sender is known to cover the value.
+      if (call.from && call.value) this.checkValue(call.from, call.value, at);
+      return intrinsicGas({ data, accessList: [] }, p.gas);
     }
-    return gas;
+    if (call.value) this.checkValue(call.from ?? ZERO_ADDRESS, call.value, at);
+    return this.simulate(call, call.to, this.m.chain.stateAt(at).trie, at);
+  }
+
+  private checkValue(from: Address, value: bigint, height: number): void {
+    const balance = this.m.chain.stateAt(height).getAccount(from).balance;
+    if (balance < value) throw new LvoError("MEMPOOL_INSUFFICIENT_FUNDS", `have ${balance}, want ${value}`);
+  }
+
+  /**
+   * Run a call to a system address through the executor's applyTx on a throwaway overlay of
+   * the state, as a synthetic transaction: from = call.from (or the zero address), nonce = the
+   * account's, gas limit = call.gas (or the block gas limit), fees = the base fee. The overlay
+   * credits the sender what the fee could cost, so asking needs no funds for gas (geth's
+   * eth_call does the same with a zero gas price); the value must be covered (checked above).
+   * System gas does not depend on the gas limit, so the gas used is the exact estimate.
+   */
+  private simulate(call: CallRequest, to: Address, trie: StateTrie, height: number): bigint {
+    const c = this.m.chain;
+    const p = c.genesis.params;
+    const baseFee = this.baseFee();
+    const from = call.from ?? ZERO_ADDRESS;
+    const value = call.value ?? 0n;
+    const gasLimit = call.gas ?? p.blockGasLimit;
+    const state = new StateOverlay(trie);
+    const acc = state.getAccount(from);
+    const need = value + gasLimit * baseFee;
+    if (acc.balance < need) state.addBalance(from, need - acc.balance);
+    const tx: Tx = {
+      type: 2,
+      chainId: BigInt(this.chainId),
+      nonce: acc.nonce,
+      gasLimit,
+      maxFeePerGas: baseFee,
+      maxPriorityFeePerGas: 0n,
+      to,
+      value,
+      data: call.data ?? new Uint8Array(0),
+      accessList: [],
+      v: 0n,
+      r: new Uint8Array(32),
+      s: new Uint8Array(32),
+      raw: new Uint8Array(0),
+      hash: new Uint8Array(32),
+      from,
+    };
+    // The next block after the state read: handlers see its height (unbonding release, unjail).
+    const nextSlot = c.head.header.slot + 1;
+    const ctx: BlockContext = {
+      params: p,
+      height: height + 1,
+      slot: nextSlot,
+      timestamp: c.slots.slotStart(nextSlot),
+      producer: ZERO_ADDRESS,
+      baseFee,
+      rewardPool: c.genesis.buckets.globalPromotion,
+    };
+    const r = applyTx(state, tx, ctx, p.blockGasLimit, 0n, { system: this.system });
+    if (r.status === 1) return r.gasUsed;
+    // applyTx's own out-of-gas failure: the handler succeeded but needs more than the limit.
+    if (r.error === "out of gas" && r.gasUsed >= gasLimit) {
+      throw new LvoError(
+        CallErrorCode.CALL_GAS_EXCEEDS_ALLOWANCE,
+        `gas required exceeds allowance (${gasLimit})`,
+        { allowance: gasLimit },
+      );
+    }
+    throw new LvoError(CallErrorCode.CALL_REVERTED, r.error ?? "call failed");
   }
 
   syncing(): false | { startingBlock: number; currentBlock: number; highestBlock: number } {
@@ -184,6 +267,81 @@ export class NodeBackend implements RpcBackend {
       mempool: this.m.mempool.counts((a) => view.getAccount(a)),
       peers: this.m.peers(),
       syncing: this.m.syncState()?.syncing ?? false,
+    };
+  }
+
+  async getDelegates(height: number): Promise<DelegatesView> {
+    const view = this.m.chain.stateAt(height);
+    const block = await this.m.chain.blockAt(height);
+    if (!block) throw new LvoError("STATE_UNAVAILABLE", `block ${height} is not on the chain`);
+    const slot = block.header.slot;
+    const { active, pending } = getActiveSet(view);
+    const inForce = new Set(active.members);
+    return {
+      height,
+      slot,
+      round: roundOf(slot, this.m.chain.genesis.params),
+      candidates: listCandidates(view).map((c) => ({
+        address: c.address,
+        name: c.name,
+        selfStake: c.selfStake,
+        votes: c.votes,
+        weight: c.weight,
+        jailed: c.jailed,
+        jailedAt: c.jailedAt,
+        missed: c.missed,
+        active: inForce.has(c.address),
+      })),
+      active: { sinceRound: active.at, members: active.members },
+      pending: pending ? { basedOnHeight: pending.at, members: pending.members } : null,
+    };
+  }
+
+  getStaker(address: Address, height: number): StakerView {
+    const s = getStaker(this.m.chain.stateAt(height), address);
+    return {
+      address,
+      height,
+      stake: s.stake,
+      votes: s.votes,
+      unbonding: s.unbonding.map((u) => ({ amount: u.amount, releaseHeight: u.releaseHeight })),
+      pendingRewards: s.pendingRewards,
+    };
+  }
+
+  headSlot(): number {
+    return this.m.chain.head.header.slot;
+  }
+
+  getSchedule(fromSlot: number, count: number): ScheduleView {
+    const c = this.m.chain;
+    const head = c.head.header;
+    const p = c.genesis.params;
+    // One read of the head state: the schedule and the head it answers for stay consistent.
+    const slots = getSchedule(c.headState(), fromSlot, count, p).map((x) => ({
+      slot: x.slot,
+      round: roundOf(x.slot, p),
+      startMs: c.slots.slotStart(x.slot),
+      producer: x.producer,
+    }));
+    return { head: { height: head.height, slot: head.slot }, slots };
+  }
+
+  finality(): FinalityView {
+    const c = this.m.chain;
+    const head = c.head;
+    const safe = c.justifiedOnHead().block;
+    const f = c.finalized;
+    return {
+      head: { height: head.header.height, hash: head.hash, slot: head.header.slot },
+      safe: { height: safe.header.height, hash: safe.hash },
+      finalized: {
+        height: f.height,
+        hash: f.hash,
+        cert: f.cert
+          ? { source: f.cert.source, target: f.cert.target, signatures: f.cert.signatures.length }
+          : null,
+      },
     };
   }
 }

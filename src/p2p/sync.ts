@@ -146,23 +146,32 @@ export class Syncer {
     const failed = new Set<string>();
     let stalled = 0;
     let started: { at: number; from: number } | null = null;
+    // A range from our head + 1 that imports nothing means our head is on another branch than
+    // the peer's (its blocks name parents we do not have). Then the peer's chain is walked once
+    // more from just above our finalized block — the fork point lies above it, since final
+    // blocks are shared — so its branch is imported beside ours and fork choice can pick it.
+    // `cursor` is the next height asked for during that walk.
+    let cursor: number | null = null;
+    let rewound = false;
     try {
       for (let round = 0; round < MAX_ROUNDS_PER_RUN && !this.stopped; round++) {
         const head = this.head();
         const best = this.bestPeer(head, failed);
         if (!best) break;
         const target = best.status.head.height;
+        if (cursor !== null && cursor > target) cursor = null;
+        const from: number = cursor ?? head + 1;
         if (!started && target - head > opts.syncDistance) {
           started = { at: Date.now(), from: head };
           this.startingBlock = head;
           this.catchingUp = true;
           this.progress.start(head, target, best.id);
         }
-        const count = Math.min(opts.maxBlocksPerRequest, target - head);
+        const count = Math.min(opts.maxBlocksPerRequest, target - from + 1);
         await this.pace();
         let blocks: Uint8Array[];
         try {
-          blocks = await deps.requestBlocks(best.id, head + 1, count);
+          blocks = await deps.requestBlocks(best.id, from, count);
         } catch (err) {
           failed.add(best.id);
           const points = isLvoError(err, P2pErrorCode.P2P_BAD_RESPONSE)
@@ -178,7 +187,7 @@ export class Syncer {
           deps.penalise(
             best.id,
             Penalty.EMPTY_RANGE,
-            `served no blocks from ${head + 1} below its head ${target}`,
+            `served no blocks from ${from} below its head ${target}`,
           );
           continue;
         }
@@ -187,15 +196,25 @@ export class Syncer {
         } catch (err) {
           failed.add(best.id);
           deps.log.warn(
-            { peer: best.id, from: head + 1, blocks: blocks.length, err: errorMessage(err) },
+            { peer: best.id, from, blocks: blocks.length, err: errorMessage(err) },
             "synced blocks failed import",
           );
           deps.penalise(best.id, Penalty.INVALID_BLOCKS, `served invalid blocks: ${errorMessage(err)}`);
           continue;
         }
         const now = this.head();
-        if (now > head) stalled = 0;
-        else if (++stalled >= MAX_STALLED_ROUNDS) break;
+        if (cursor !== null) {
+          cursor = from + blocks.length; // walking the peer's branch: progress is the walk itself
+          stalled = 0;
+        } else if (now > head) stalled = 0;
+        else if (!rewound) {
+          rewound = true;
+          cursor = deps.handlers.status().finalized.height + 1;
+          deps.log.info(
+            { peer: best.id, head, from: cursor },
+            "peer's blocks do not attach to our head: walking its branch",
+          );
+        } else if (++stalled >= MAX_STALLED_ROUNDS) break;
         if (started) this.progress.update(now, this.syncState().highestBlock, best.id, deps.peers().length);
       }
     } finally {

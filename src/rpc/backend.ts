@@ -14,6 +14,8 @@ import type { Tx } from "../tx/types.ts";
 export interface RpcBackend {
   readonly chainId: number;
   readonly clientVersion: string;
+  /** Slots per DPoS round (activeDelegates × blocksPerTurn, from genesis). */
+  readonly slotsPerRound: number;
 
   /** Height of the current head. */
   headHeight(): number;
@@ -45,8 +47,12 @@ export interface RpcBackend {
   baseFee(): bigint;
   /** Suggested priority fee (tip) per gas. */
   suggestedTip(): bigint;
-  /** Gas a call would use; throws a TX_* LvoError when it cannot succeed. */
-  estimateGas(call: CallRequest): bigint;
+  /**
+   * Gas a call would use on the state at `height` (default: the head). Calls to system
+   * addresses (DPoS) are executed on a throwaway copy of that state; throws a TX_* / MEMPOOL_*
+   * LvoError when the call cannot be sent, and a `CallErrorCode` one when it would fail.
+   */
+  estimateGas(call: CallRequest, height?: number): bigint;
 
   /** Sync progress, or false when at the network's head. */
   syncing(): false | { startingBlock: number; currentBlock: number; highestBlock: number };
@@ -54,6 +60,106 @@ export interface RpcBackend {
   chainStatus(): ChainStatus;
   /** Sum of all balances at a height (must equal the fixed supply) and the account count. */
   getSupply(height: number): { total: bigint; accounts: number };
+
+  /** DPoS candidates (election order), the active set and the pending snapshot at a height. */
+  getDelegates(height: number): Promise<DelegatesView>;
+  /** A staker's stake, votes, unbonding entries and claimable rewards at a height. */
+  getStaker(address: Address, height: number): StakerView;
+  /** Slot of the head block (schedules start after it). */
+  headSlot(): number;
+  /**
+   * Expected producers of `count` slots from `fromSlot` (after the head's slot) on top of the
+   * head state: exact up to the next round boundary, a forecast beyond it.
+   */
+  getSchedule(fromSlot: number, count: number): ScheduleView;
+  /** Head, safe (justified) and finalized blocks, with the certificate that finalized the last. */
+  finality(): FinalityView;
+}
+
+/** Codes of the LvoErrors `estimateGas` throws for a call that would fail when executed. */
+export const CallErrorCode = {
+  /** The call ran and failed (status 0); the message is the handler's reason. */
+  CALL_REVERTED: "CALL_REVERTED",
+  /** The call needs more gas than the caller's `gas` allows (context: `allowance`). */
+  CALL_GAS_EXCEEDS_ALLOWANCE: "CALL_GAS_EXCEEDS_ALLOWANCE",
+} as const;
+/** One of {@link CallErrorCode}. */
+export type CallErrorCode = (typeof CallErrorCode)[keyof typeof CallErrorCode];
+
+/** One DPoS candidate as lvo_getDelegates shows it. */
+export interface DelegateView {
+  address: Address;
+  name: string;
+  selfStake: bigint;
+  /** Sum of the stakes voting for it. */
+  votes: bigint;
+  /** selfStake + votes: what the election ranks by. */
+  weight: bigint;
+  jailed: boolean;
+  /** Height it was last jailed at (0 if never). */
+  jailedAt: number;
+  /** Consecutive scheduled slots missed. */
+  missed: number;
+  /** Member of the active set in force at this height. */
+  active: boolean;
+}
+
+/** The DPoS election at one height. */
+export interface DelegatesView {
+  height: number;
+  /** Slot and round of the block at `height`. */
+  slot: number;
+  round: number;
+  /** Every candidate, in election order (weight desc, address asc). */
+  candidates: DelegateView[];
+  /** The active set the block at `height` was produced under, and the round it took effect. */
+  active: { sinceRound: number; members: Address[] };
+  /** Snapshot waiting to become active once `basedOnHeight` is final; null when none. */
+  pending: { basedOnHeight: number; members: Address[] } | null;
+}
+
+/** A staking account at one height (zeros for an address that never staked). */
+export interface StakerView {
+  address: Address;
+  height: number;
+  stake: bigint;
+  /** Candidates voted for, ascending address. */
+  votes: Address[];
+  /** Funds on their way back, ascending release height. */
+  unbonding: Array<{ amount: bigint; releaseHeight: number }>;
+  /** What claimRewards would pay now. */
+  pendingRewards: bigint;
+}
+
+/** One slot of the producer schedule. */
+export interface ScheduledSlot {
+  slot: number;
+  round: number;
+  /** Slot start (= the timestamp of a block in it), ms since the epoch. */
+  startMs: number;
+  producer: Address;
+}
+
+/** Producer schedule and the head it was computed on. */
+export interface ScheduleView {
+  head: { height: number; slot: number };
+  slots: ScheduledSlot[];
+}
+
+/** A block reference. */
+export interface BlockRef {
+  height: number;
+  hash: Uint8Array;
+}
+
+/** Finality as the node sees it now. */
+export interface FinalityView {
+  head: BlockRef & { slot: number };
+  safe: BlockRef;
+  /** `cert` is the quorum certificate (source = this block, target = its child); null at genesis. */
+  finalized: BlockRef & {
+    cert: { source: BlockRef; target: BlockRef; signatures: number } | null;
+  };
 }
 
 /** A call description as in eth_call / eth_estimateGas (already parsed and validated). */

@@ -1,4 +1,6 @@
+import { bigintToFixed, concatBytes, fromHex, toHex, utf8 } from "../util/bytes.ts";
 import { LvoError } from "../util/errors.ts";
+import { CallErrorCode } from "./backend.ts";
 import type { Json } from "./json.ts";
 
 /**
@@ -17,6 +19,8 @@ export const JsonRpcCode = {
   /** geth's code for a request that ran out of time. */
   TIMEOUT: -32002,
   LIMIT_EXCEEDED: -32005,
+  /** geth's code for a call that executed and failed ("execution reverted"), with revert data. */
+  EXECUTION_REVERTED: 3,
 } as const;
 
 /** Codes of the LvoErrors that the rpc layer itself throws. */
@@ -84,7 +88,33 @@ const GETH_PHRASES: Record<string, string> = {
   MEMPOOL_ALREADY_KNOWN: "already known",
   MEMPOOL_UNDERPRICED: "replacement transaction underpriced",
   STATE_UNAVAILABLE: "missing trie node",
+  // Simulated calls (eth_estimateGas / eth_call) run the executor, whose checks have own codes.
+  EXEC_INSUFFICIENT_FUNDS: "insufficient funds for gas * price + value",
+  EXEC_INTRINSIC_GAS: "intrinsic gas too low",
+  EXEC_BLOCK_GAS_EXCEEDED: "exceeds block gas limit",
+  CALL_GAS_EXCEEDS_ALLOWANCE: "gas required exceeds allowance",
 };
+
+// Solidity's Error(string) selector: keccak256("Error(string)")[0..4].
+const ERROR_STRING_SELECTOR = fromHex("0x08c379a0");
+
+/**
+ * ABI encoding of `Error(string)`, the revert data of Solidity's `revert("msg")`: ethers and
+ * viem decode it into the error's `reason`, so a wallet shows the DPoS handler's message.
+ */
+export function revertData(reason: string): string {
+  const text = utf8(reason);
+  const padded = new Uint8Array(Math.ceil(text.length / 32) * 32);
+  padded.set(text);
+  return toHex(
+    concatBytes(
+      ERROR_STRING_SELECTOR,
+      bigintToFixed(32n, 32),
+      bigintToFixed(BigInt(text.length), 32),
+      padded,
+    ),
+  );
+}
 
 function withPhrase(phrase: string, detail: string): string {
   if (detail === "" || detail.toLowerCase().startsWith(phrase.toLowerCase())) return detail || phrase;
@@ -101,6 +131,14 @@ export function toRpcError(err: unknown): JsonRpcError {
   if (!(err instanceof LvoError)) return internalError();
   const numeric = RPC_NUMERIC[err.code];
   if (numeric !== undefined) return { code: numeric, message: err.message };
+  // geth: code 3, "execution reverted: <reason>", data = the ABI-encoded revert reason.
+  if (err.code === CallErrorCode.CALL_REVERTED) {
+    return {
+      code: JsonRpcCode.EXECUTION_REVERTED,
+      message: `execution reverted: ${err.message}`,
+      data: revertData(err.message),
+    };
+  }
   const phrase = GETH_PHRASES[err.code];
   if (phrase !== undefined) {
     return {
@@ -110,7 +148,7 @@ export function toRpcError(err: unknown): JsonRpcError {
     };
   }
   // A tx or mempool code added after this table: still a rejection of the caller's input.
-  if (err.code.startsWith("TX_") || err.code.startsWith("MEMPOOL_")) {
+  if (err.code.startsWith("TX_") || err.code.startsWith("MEMPOOL_") || err.code.startsWith("EXEC_")) {
     return { code: JsonRpcCode.SERVER_ERROR, message: err.message, data: { code: err.code } };
   }
   return internalError();

@@ -1,12 +1,33 @@
 import { toHex, toQuantity } from "../../util/bytes.ts";
+import type { BlockRef } from "../backend.ts";
 import { toJsonValue } from "../json.ts";
-import { blockParam, optional, param, parseAddressValue } from "../params.ts";
+import { blockParam, invalidParam, optional, param, parseAddressValue, parseUint } from "../params.ts";
 import { type MethodTable, method } from "./define.ts";
 import { stateHeight } from "./resolve.ts";
 
 const LATEST = { kind: "tag", tag: "latest" } as const;
 const addressParam = param("address", parseAddressValue);
 const optionalBlock = optional(blockParam, LATEST);
+
+/** Most slots one lvo_getSchedule call answers. */
+export const MAX_SCHEDULE_COUNT = 1000;
+
+// Keeps slot start times (genesis + slot × interval, ms) exact in a JS number.
+const MAX_SLOT = 2 ** 40;
+
+function parseSlot(value: unknown): number {
+  const n = parseUint(value);
+  if (n > MAX_SLOT) throw invalidParam(`slot must be at most ${MAX_SLOT}`);
+  return n;
+}
+
+function parseScheduleCount(value: unknown): number {
+  const n = parseUint(value);
+  if (n > MAX_SCHEDULE_COUNT) throw invalidParam(`count must be at most ${MAX_SCHEDULE_COUNT}`);
+  return n;
+}
+
+const ref = (r: BlockRef) => ({ height: toQuantity(r.height), hash: toHex(r.hash) });
 
 /**
  * The `lvo_` namespace. Same encoding rules as `eth_`: integers are hex quantities, bytes are
@@ -59,6 +80,97 @@ export const lvoMethods: MethodTable = {
       mempool: { pending: toQuantity(s.mempool.pending), queued: toQuantity(s.mempool.queued) },
       peers: toQuantity(s.peers),
       syncing: s.syncing,
+    };
+  }),
+
+  // Candidates in election order with the active set in force at the block (the one the block
+  // was produced under) and the snapshot waiting for finality.
+  lvo_getDelegates: method([optionalBlock], async (b, [tag]) => {
+    const d = await b.getDelegates(await stateHeight(b, tag));
+    return {
+      height: toQuantity(d.height),
+      slot: toQuantity(d.slot),
+      round: toQuantity(d.round),
+      candidates: d.candidates.map((c) => ({
+        address: c.address,
+        name: c.name,
+        selfStake: toQuantity(c.selfStake),
+        votes: toQuantity(c.votes),
+        weight: toQuantity(c.weight),
+        jailed: c.jailed,
+        jailedAt: toQuantity(c.jailedAt),
+        missed: toQuantity(c.missed),
+        active: c.active,
+      })),
+      active: { sinceRound: toQuantity(d.active.sinceRound), members: d.active.members },
+      pending: d.pending
+        ? { basedOnHeight: toQuantity(d.pending.basedOnHeight), members: d.pending.members }
+        : null,
+    };
+  }),
+
+  // Producers of the slots after the head: from `fromSlot` (default: the head's slot + 1),
+  // `count` slots (default: two rounds). Exact up to the next round boundary, then a forecast.
+  lvo_getSchedule: method(
+    [optional(param("fromSlot", parseSlot), null), optional(param("count", parseScheduleCount), null)],
+    (b, [fromSlot, count]) => {
+      const headSlot = b.headSlot();
+      if (fromSlot !== null && fromSlot <= headSlot) {
+        throw invalidParam(`invalid argument 0 (fromSlot): must be after the head's slot ${headSlot}`);
+      }
+      const s = b.getSchedule(
+        fromSlot ?? headSlot + 1,
+        count ?? Math.min(2 * b.slotsPerRound, MAX_SCHEDULE_COUNT),
+      );
+      return {
+        head: { height: toQuantity(s.head.height), slot: toQuantity(s.head.slot) },
+        slots: s.slots.map((x) => ({
+          slot: toQuantity(x.slot),
+          round: toQuantity(x.round),
+          startMs: toQuantity(x.startMs),
+          producer: x.producer,
+        })),
+      };
+    },
+  ),
+
+  lvo_getStake: method([addressParam, optionalBlock], async (b, [address, tag]) => {
+    const s = b.getStaker(address, await stateHeight(b, tag));
+    return {
+      address: s.address,
+      height: toQuantity(s.height),
+      stake: toQuantity(s.stake),
+      pendingRewards: toQuantity(s.pendingRewards),
+      unbonding: s.unbonding.map((u) => ({
+        amount: toQuantity(u.amount),
+        releaseHeight: toQuantity(u.releaseHeight),
+      })),
+    };
+  }),
+
+  // Approval voting: the whole stake counts for each candidate listed.
+  lvo_getVotes: method([addressParam, optionalBlock], async (b, [address, tag]) => {
+    const s = b.getStaker(address, await stateHeight(b, tag));
+    return {
+      address: s.address,
+      height: toQuantity(s.height),
+      stake: toQuantity(s.stake),
+      candidates: s.votes,
+    };
+  }),
+
+  lvo_getFinality: method([], (b) => {
+    const f = b.finality();
+    const cert = f.finalized.cert;
+    return {
+      head: { ...ref(f.head), slot: toQuantity(f.head.slot) },
+      safe: ref(f.safe),
+      finalized: {
+        ...ref(f.finalized),
+        certificate: cert
+          ? { source: ref(cert.source), target: ref(cert.target), signatures: toQuantity(cert.signatures) }
+          : null,
+      },
     };
   }),
 };

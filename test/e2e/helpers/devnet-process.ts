@@ -1,9 +1,19 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, openSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { peerIdFromPrivateKey } from "@libp2p/peer-id";
 import { type DevnetNode, devnetTopology } from "../../../src/cli/devnet-topology.ts";
+import type { Address } from "../../../src/crypto/address.ts";
 import { devnetDelegateKey, devnetGenesis, genesisToJson } from "../../../src/genesis/index.ts";
 import type { ChainParams } from "../../../src/genesis/types.ts";
 import { dataDir } from "../../../src/node/datadir.ts";
@@ -29,16 +39,35 @@ export class DevnetMember {
   readonly spec: DevnetNode;
   readonly dir: string;
   readonly args: string[];
+  /** Address the node listens on (p2p, and RPC when not 127.0.0.1). */
+  readonly host: string;
+  /** Network namespace the process runs in (`ip netns exec`), if any. */
+  readonly netns: string | null;
+  /** Its libp2p address with peer id (known in advance for the topology's members). */
+  p2pAddr: string | null = null;
   child: ChildProcess | null = null;
 
-  constructor(spec: DevnetNode, dir: string, args: string[]) {
+  constructor(
+    spec: DevnetNode,
+    dir: string,
+    args: string[],
+    host = "127.0.0.1",
+    netns: string | null = null,
+  ) {
     this.spec = spec;
     this.dir = dir;
     this.args = args;
+    this.host = host;
+    this.netns = netns;
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.spec.rpcPort}`;
+    return `http://${this.host}:${this.spec.rpcPort}`;
+  }
+
+  /** The delegate address this node signs with (null for the RPC node). */
+  get delegateAddress(): Address | null {
+    return this.spec.index >= 0 ? devnetDelegateKey(this.spec.index).address : null;
   }
 
   get running(): boolean {
@@ -52,13 +81,11 @@ export class DevnetMember {
   /** Start the process (logs appended to <dir>/node.log) and wait for JSON-RPC. */
   async start(timeoutMs = 30_000): Promise<void> {
     const log = openSync(join(this.dir, "node.log"), "a");
-    this.child = spawn(
-      process.execPath,
-      [LVO_BIN, "start", "--datadir", this.dir, "--log-format", "json", ...this.args],
-      {
-        stdio: ["ignore", log, log],
-      },
-    );
+    const argv = [LVO_BIN, "start", "--datadir", this.dir, "--log-format", "json", ...this.args];
+    // `ip netns exec` execs the node in place: the child pid is the node's, signals reach it.
+    this.child = this.netns
+      ? spawn("ip", ["netns", "exec", this.netns, process.execPath, ...argv], { stdio: ["ignore", log, log] })
+      : spawn(process.execPath, argv, { stdio: ["ignore", log, log] });
     await waitFor(
       async () => (await this.rpc("eth_chainId")) !== undefined,
       timeoutMs,
@@ -111,6 +138,46 @@ export class DevnetMember {
     const b = await this.rpc<{ hash: string } | null>("eth_getBlockByNumber", [`0x${h.toString(16)}`, false]);
     return b?.hash ?? null;
   }
+
+  /** Producer (lowercase) of the canonical block at a height, or null. */
+  async minerAt(h: number): Promise<string | null> {
+    const b = await this.rpc<{ miner: string } | null>("eth_getBlockByNumber", [
+      `0x${h.toString(16)}`,
+      false,
+    ]);
+    return b?.miner.toLowerCase() ?? null;
+  }
+
+  /** Finalized height and hash. */
+  async finalizedTip(): Promise<{ height: number; hash: string }> {
+    const s = await this.rpc<{ finalized: { height: string; hash: string } }>("lvo_getChainStatus");
+    return { height: Number(s.finalized.height), hash: s.finalized.hash };
+  }
+
+  /** Lines of this node's JSON log whose `msg` equals `msg` (parsed). */
+  logEntries(msg: string): Array<Record<string, unknown>> {
+    const f = join(this.dir, "node.log");
+    if (!existsSync(f)) return [];
+    const out: Array<Record<string, unknown>> = [];
+    for (const line of readFileSync(f, "utf8").split("\n")) {
+      if (!line.includes(msg)) continue;
+      try {
+        const o = JSON.parse(line) as Record<string, unknown>;
+        if (o.msg === msg) out.push(o);
+      } catch {
+        // a line cut by kill -9
+      }
+    }
+    return out;
+  }
+}
+
+/** Per-node listen address and network namespace (for partition tests). */
+export interface DevnetPlacement {
+  /** Listen address of the node (p2p and RPC); 127.0.0.1 when not given. */
+  host?: (n: DevnetNode) => string;
+  /** Network namespace to run the node in; none when not given. */
+  netns?: (n: DevnetNode) => string | null;
 }
 
 /**
@@ -121,16 +188,34 @@ export class TestDevnet {
   readonly root: string;
   readonly members: DevnetMember[];
 
-  private constructor(root: string, members: DevnetMember[]) {
+  /** Additional processes (e.g. a second process on a copy of a delegate's data directory). */
+  readonly extras: DevnetMember[] = [];
+  private readonly base: number;
+
+  private constructor(root: string, members: DevnetMember[], base: number) {
     this.root = root;
     this.members = members;
+    this.base = base;
   }
 
-  /** Initialise data directories for `nodes` delegates (genesis time: now + 1 s). */
-  static async create(nodes: number, params: Partial<ChainParams> = {}): Promise<TestDevnet> {
+  /** Every process of the devnet: the topology's members, then the extras. */
+  get all(): DevnetMember[] {
+    return [...this.members, ...this.extras];
+  }
+
+  /**
+   * Initialise data directories for `nodes` delegates (genesis time: now + 1 s). `placement`
+   * puts nodes on other listen addresses or in network namespaces.
+   */
+  static async create(
+    nodes: number,
+    params: Partial<ChainParams> = {},
+    placement: DevnetPlacement = {},
+  ): Promise<TestDevnet> {
     const root = mkdtempSync(join(tmpdir(), "lvo-devnet-"));
     const base = 20000 + Math.floor(Math.random() * 15000);
     const topo = devnetTopology(nodes, base, base + 100);
+    const hostOf = (n: DevnetNode) => placement.host?.(n) ?? "127.0.0.1";
     const genesis = devnetGenesis(nodes, Math.ceil(Date.now() / 1000) * 1000 + 1000, params);
     const gfile = join(root, "genesis.json");
     writeFileSync(gfile, JSON.stringify(genesisToJson(genesis), null, 2));
@@ -139,7 +224,7 @@ export class TestDevnet {
       const dir = join(root, n.name);
       mkdirSync(dir, { recursive: true });
       const key = await loadOrCreatePeerKey(dataDir(dir).p2pKey);
-      addrs.set(n.name, `/ip4/127.0.0.1/tcp/${n.p2pPort}/p2p/${peerIdFromPrivateKey(key).toString()}`);
+      addrs.set(n.name, `/ip4/${hostOf(n)}/tcp/${n.p2pPort}/p2p/${peerIdFromPrivateKey(key).toString()}`);
     }
     const members = topo.map((n) => {
       const dir = join(root, n.name);
@@ -150,8 +235,10 @@ export class TestDevnet {
         "info",
         "--rpc-port",
         String(n.rpcPort),
+        "--rpc-host",
+        hostOf(n),
         "--p2p-listen",
-        `/ip4/127.0.0.1/tcp/${n.p2pPort}`,
+        `/ip4/${hostOf(n)}/tcp/${n.p2pPort}`,
         "--bootstrap",
         ...topo.filter((x) => x !== n).map((x) => addrs.get(x.name)!),
       ];
@@ -160,9 +247,45 @@ export class TestDevnet {
         writeFileSync(kf, toHex(devnetDelegateKey(n.index).secretKey), { mode: 0o600 });
         args.push("--delegate-key-file", kf);
       }
-      return new DevnetMember(n, dir, args);
+      const m = new DevnetMember(n, dir, args, hostOf(n), placement.netns?.(n) ?? null);
+      m.p2pAddr = addrs.get(n.name)!;
+      return m;
     });
-    return new TestDevnet(root, members);
+    return new TestDevnet(root, members, base);
+  }
+
+  /**
+   * A second process for `of`'s delegate: a copy of its data directory (call before either
+   * starts, so the copy has the same chain and key but its own, empty signing record), its own
+   * ports and libp2p identity (a fresh peer key: two hosts with one peer id could not both
+   * connect), the same bootstrap peers and the same delegate key file, plus `extraArgs`.
+   * Added to `extras`.
+   */
+  addDuplicate(of: DevnetMember, extraArgs: string[] = []): DevnetMember {
+    if (of.running) throw new Error("copy the data directory before the node starts");
+    const k = this.extras.length;
+    const spec: DevnetNode = {
+      ...of.spec,
+      name: `${of.spec.name}-dup${k}`,
+      rpcPort: this.base + 60 + k,
+      p2pPort: this.base + 160 + k,
+    };
+    const dir = join(this.root, spec.name);
+    cpSync(of.dir, dir, { recursive: true });
+    rmSync(dataDir(dir).p2pKey, { force: true });
+    rmSync(join(dir, "node.log"), { force: true });
+    const args = [...of.args];
+    const set = (flag: string, value: string) => {
+      const i = args.indexOf(flag);
+      if (i < 0) throw new Error(`no ${flag} among the node's arguments`);
+      args[i + 1] = value;
+    };
+    set("--rpc-port", String(spec.rpcPort));
+    set("--p2p-listen", `/ip4/${of.host}/tcp/${spec.p2pPort}`);
+    args.push(...extraArgs);
+    const m = new DevnetMember(spec, dir, args, of.host, of.netns);
+    this.extras.push(m);
+    return m;
   }
 
   get rpcNode(): DevnetMember {
@@ -178,14 +301,14 @@ export class TestDevnet {
   }
 
   async stopAll(): Promise<void> {
-    await Promise.all(this.members.map((m) => m.stop()));
+    await Promise.all(this.all.map((m) => m.stop()));
   }
 
   /** Wait until every running node's finalized height reaches `h`. */
   async waitFinalized(h: number, timeoutMs: number): Promise<void> {
     await waitFor(
       async () => {
-        for (const m of this.members.filter((x) => x.running))
+        for (const m of this.all.filter((x) => x.running))
           if ((await m.heights()).finalized < h) return false;
         return true;
       },
@@ -199,7 +322,7 @@ export class TestDevnet {
    * height, and the supply invariant holds at that height on each.
    */
   async checkAgreement(): Promise<{ finalized: number }> {
-    const running = this.members.filter((m) => m.running);
+    const running = this.all.filter((m) => m.running);
     const fins = await Promise.all(running.map((m) => m.heights()));
     const low = Math.min(...fins.map((f) => f.finalized));
     for (let h = 0; h <= low; h++) {
@@ -213,5 +336,102 @@ export class TestDevnet {
       if (BigInt(s.total) !== 10n ** 27n) throw new Error(`${m.spec.name}: supply ${s.total} != 1e27`);
     }
     return { finalized: low };
+  }
+}
+
+/**
+ * Watches finality during a fault test: every `intervalMs` it samples each running node's
+ * finalized (height, hash). A violation is a node whose finalized height went down, a node
+ * whose finalized block at a height it reported before changed hash, or two nodes reporting
+ * different finalized blocks at one height.
+ */
+export class FinalityMonitor {
+  private readonly net: TestDevnet;
+  private readonly intervalMs: number;
+  /** Per node: newest finalized height seen, and every (height → hash) it reported. */
+  private readonly perNode = new Map<string, { top: number; seen: Map<number, string> }>();
+  /** Across nodes: the first hash reported final at each height, and by whom. */
+  private readonly global = new Map<number, { hash: string; by: string }>();
+  readonly violations: string[] = [];
+  samples = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private busy: Promise<void> | null = null;
+
+  constructor(net: TestDevnet, intervalMs = 500) {
+    this.net = net;
+    this.intervalMs = intervalMs;
+  }
+
+  start(): void {
+    this.timer = setInterval(() => {
+      if (!this.busy) this.busy = this.sample().finally(() => (this.busy = null));
+    }, this.intervalMs);
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.busy;
+  }
+
+  /** One round of samples (also callable directly). */
+  async sample(): Promise<void> {
+    const running = this.net.all.filter((m) => m.running);
+    const got = await Promise.all(running.map((m) => m.finalizedTip().catch(() => null)));
+    running.forEach((m, i) => {
+      const f = got[i];
+      if (!f) return; // starting or stopping: nothing to compare
+      this.samples++;
+      const name = m.spec.name;
+      let rec = this.perNode.get(name);
+      if (!rec) {
+        rec = { top: -1, seen: new Map() };
+        this.perNode.set(name, rec);
+      }
+      if (f.height < rec.top)
+        this.violations.push(`${name}: finalized height went down from ${rec.top} to ${f.height}`);
+      const before = rec.seen.get(f.height);
+      if (before !== undefined && before !== f.hash)
+        this.violations.push(`${name}: finalized block at ${f.height} changed ${before} -> ${f.hash}`);
+      rec.seen.set(f.height, f.hash);
+      rec.top = Math.max(rec.top, f.height);
+      const g = this.global.get(f.height);
+      if (!g) this.global.set(f.height, { hash: f.hash, by: name });
+      else if (g.hash !== f.hash)
+        this.violations.push(
+          `conflicting finalized blocks at ${f.height}: ${g.by} has ${g.hash}, ${name} has ${f.hash}`,
+        );
+    });
+  }
+
+  /** Highest finalized height any node reported. */
+  get highest(): number {
+    let h = -1;
+    for (const r of this.perNode.values()) h = Math.max(h, r.top);
+    return h;
+  }
+
+  /**
+   * Every block any node ever reported final must still be the canonical block at its height
+   * on every running node (a final block that left a chain is caught even when no node was
+   * sampled at that height again). Adds violations; call assertClean after.
+   */
+  async checkCanonical(): Promise<void> {
+    const running = this.net.all.filter((m) => m.running);
+    for (const [h, g] of [...this.global.entries()].sort(([a], [b]) => a - b)) {
+      for (const m of running) {
+        const hash = await m.hashAt(h);
+        if (hash !== g.hash)
+          this.violations.push(
+            `${m.spec.name}: canonical block at ${h} is ${hash}, ${g.by} finalized ${g.hash}`,
+          );
+      }
+    }
+  }
+
+  /** Throw when any violation was seen (or when nothing was ever sampled). */
+  assertClean(): void {
+    if (this.samples === 0) throw new Error("finality monitor took no samples");
+    if (this.violations.length) throw new Error(`finality violations:\n${this.violations.join("\n")}`);
   }
 }

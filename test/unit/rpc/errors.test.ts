@@ -1,6 +1,9 @@
 // toRpcError: one case per domain code, and the mapping seen end to end over HTTP.
+
+import { AbiCoder } from "ethers";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { JsonRpcCode, RpcErrorCode, toRpcError } from "../../../src/rpc/errors.ts";
+import { CallErrorCode } from "../../../src/rpc/backend.ts";
+import { JsonRpcCode, RpcErrorCode, revertData, toRpcError } from "../../../src/rpc/errors.ts";
 import { toHex } from "../../../src/util/bytes.ts";
 import { LvoError } from "../../../src/util/errors.ts";
 import { type Harness, startHarness } from "./stub.ts";
@@ -27,6 +30,10 @@ const PHRASES: Array<[string, string]> = [
   ["MEMPOOL_ALREADY_KNOWN", "already known"],
   ["MEMPOOL_UNDERPRICED", "replacement transaction underpriced"],
   ["STATE_UNAVAILABLE", "missing trie node"],
+  ["EXEC_INSUFFICIENT_FUNDS", "insufficient funds for gas * price + value"],
+  ["EXEC_INTRINSIC_GAS", "intrinsic gas too low"],
+  ["EXEC_BLOCK_GAS_EXCEEDED", "exceeds block gas limit"],
+  ["CALL_GAS_EXCEEDS_ALLOWANCE", "gas required exceeds allowance"],
 ];
 
 describe("toRpcError", () => {
@@ -46,6 +53,20 @@ describe("toRpcError", () => {
       message: "why",
       data: { code: "TX_SOMETHING_NEW" },
     });
+  });
+  it("CALL_REVERTED → geth's code 3 'execution reverted' with Error(string) revert data", () => {
+    const e = toRpcError(new LvoError(CallErrorCode.CALL_REVERTED, "candidate is not jailed"));
+    expect(e.code).toBe(3);
+    expect(e.message).toBe("execution reverted: candidate is not jailed");
+    expect(e.data).toBe(revertData("candidate is not jailed"));
+    const data = e.data as string;
+    expect(data.slice(0, 10)).toBe("0x08c379a0");
+    expect(AbiCoder.defaultAbiCoder().decode(["string"], `0x${data.slice(10)}`)[0]).toBe(
+      "candidate is not jailed",
+    );
+    // A 32-byte reason fills exactly one word; an empty one is a zero-length string.
+    expect((revertData("x".repeat(32)).length - 2) / 2).toBe(4 + 32 * 3);
+    expect(AbiCoder.defaultAbiCoder().decode(["string"], `0x${revertData("").slice(10)}`)[0]).toBe("");
   });
   it("maps rpc codes to their JSON-RPC numbers", () => {
     const cases: Array<[string, number]> = [

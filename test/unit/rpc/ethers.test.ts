@@ -8,6 +8,8 @@ import {
   BASE_FEE,
   CHAIN_ID,
   DEV_KEY,
+  DPOS,
+  DPOS_CALL_GAS,
   type Harness,
   RECIPIENT,
   SENDER,
@@ -29,6 +31,17 @@ afterAll(async () => {
 afterEach(() => vi.restoreAllMocks());
 
 describe("ethers JsonRpcProvider", () => {
+  it("estimates DPoS calls and reports a failing one as CALL_EXCEPTION with the handler's reason", async () => {
+    const data = (method: string) => toHex(new TextEncoder().encode(JSON.stringify({ method, args: [] })));
+    expect(await provider.estimateGas({ from: SENDER, to: DPOS, data: data("unjail") })).toBe(DPOS_CALL_GAS);
+    const err = await provider.estimateGas({ from: SENDER, to: DPOS, data: data("bad") }).catch((e) => e);
+    expect(err.code).toBe("CALL_EXCEPTION");
+    expect(err.reason).toBe('unknown DPoS method "bad"');
+    const viaCall = await provider.call({ from: SENDER, to: DPOS, data: data("bad") }).catch((e) => e);
+    expect(viaCall.code).toBe("CALL_EXCEPTION");
+    expect(viaCall.reason).toBe('unknown DPoS method "bad"');
+  });
+
   it("reads chainId, block number and balance", async () => {
     expect((await provider.getNetwork()).chainId).toBe(BigInt(CHAIN_ID));
     expect(await provider.send("eth_chainId", [])).toBe(`0x${CHAIN_ID.toString(16)}`);

@@ -1,9 +1,23 @@
 // Every method's happy path and its invalid-params case, over real HTTP against the stub.
+
+import { AbiCoder } from "ethers";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { toChecksumAddress } from "../../../src/crypto/address.ts";
 import { keccak256 } from "../../../src/crypto/hash.ts";
 import { toHex } from "../../../src/util/bytes.ts";
-import { BASE_FEE, CHAIN_ID, type Harness, PRODUCER, RECIPIENT, SENDER, startHarness, TIP } from "./stub.ts";
+import {
+  BASE_FEE,
+  CHAIN_ID,
+  DPOS,
+  DPOS_CALL_GAS,
+  type Harness,
+  LVO,
+  PRODUCER,
+  RECIPIENT,
+  SENDER,
+  startHarness,
+  TIP,
+} from "./stub.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -399,5 +413,170 @@ describe("lvo_ namespace", () => {
     const s = await h.result("lvo_getSupply", ["latest"]);
     expect(s).toEqual({ height: "0x3", total: q(10n ** 27n), accounts: "0x3" });
     await expectError("lvo_getSupply", ["0xzz"], -32602);
+  });
+});
+
+describe("lvo_ staking and consensus", () => {
+  it("lvo_getDelegates: candidates in election order, active set, pending snapshot", async () => {
+    const d = await h.result("lvo_getDelegates");
+    expect(d).toMatchObject({ height: "0x3", slot: "0x3", round: "0x0" });
+    expect(d.candidates).toEqual([
+      {
+        address: PRODUCER,
+        name: "delegate-0",
+        selfStake: q(100_000n * LVO),
+        votes: q(5n * LVO),
+        weight: q(100_005n * LVO),
+        jailed: false,
+        jailedAt: "0x0",
+        missed: "0x0",
+        active: true,
+      },
+      {
+        address: RECIPIENT,
+        name: "delegate-1",
+        selfStake: q(10_000n * LVO),
+        votes: "0x0",
+        weight: q(10_000n * LVO),
+        jailed: true,
+        jailedAt: "0x2",
+        missed: q(30),
+        active: false,
+      },
+    ]);
+    expect(d.active).toEqual({ sinceRound: "0x0", members: [PRODUCER] });
+    expect(d.pending).toEqual({ basedOnHeight: "0x1", members: [PRODUCER] });
+    const at1 = await h.result("lvo_getDelegates", ["0x1"]);
+    expect(at1.height).toBe("0x1");
+    expect(at1.pending).toBeNull();
+    expect((await h.result("lvo_getDelegates", [{ blockHash: toHex(h.stub.blocks[2]!.hash) }])).height).toBe(
+      "0x2",
+    );
+  });
+  it("lvo_getDelegates rejects bad tags; unknown or pruned heights fail", async () => {
+    await expectError("lvo_getDelegates", ["0xzz"], -32602, /argument 0 \(block\)/);
+    await expectError("lvo_getDelegates", ["latest", 1], -32602, /too many arguments/);
+    await expectError("lvo_getDelegates", ["0x9"], -32001, /header not found/);
+    await expectError("lvo_getDelegates", ["0x0"], -32000, /missing trie node/);
+  });
+
+  it("lvo_getSchedule: two rounds from the slot after the head by default, or a given range", async () => {
+    const s = await h.result("lvo_getSchedule");
+    expect(s.head).toEqual({ height: "0x3", slot: "0x3" });
+    expect(s.slots).toHaveLength(8);
+    expect(s.slots[0]).toEqual({
+      slot: "0x4",
+      round: "0x1",
+      startMs: q(1_700_000_000_000 + 4 * 2_500),
+      producer: PRODUCER,
+    });
+    const r = await h.result("lvo_getSchedule", ["0x10", "0x3"]);
+    expect(r.slots.map((x: { slot: string }) => x.slot)).toEqual(["0x10", "0x11", "0x12"]);
+    expect((await h.result("lvo_getSchedule", [null, "0x0"])).slots).toEqual([]);
+    expect((await h.result("lvo_getSchedule", [null, q(1000)])).slots).toHaveLength(1000);
+  });
+  it("lvo_getSchedule rejects past slots, counts above 1000 and malformed numbers", async () => {
+    await expectError("lvo_getSchedule", ["0x3"], -32602, /fromSlot.*after the head's slot 3/);
+    await expectError("lvo_getSchedule", [null, q(1001)], -32602, /argument 1 \(count\): .*at most 1000/);
+    await expectError("lvo_getSchedule", ["0x05"], -32602, /argument 0 \(fromSlot\)/);
+    await expectError("lvo_getSchedule", [5], -32602, /argument 0 \(fromSlot\)/);
+    await expectError(
+      "lvo_getSchedule",
+      [q(2 ** 40 + 1)],
+      -32602,
+      /argument 0 \(fromSlot\): slot must be at most/,
+    );
+    await expectError("lvo_getSchedule", ["0x5", "0x1", "0x1"], -32602, /too many arguments/);
+  });
+
+  it("lvo_getStake: stake, pending rewards, unbonding; zeros for a stranger", async () => {
+    expect(await h.result("lvo_getStake", [toChecksumAddress(SENDER)])).toEqual({
+      address: SENDER,
+      height: "0x3",
+      stake: q(5n * LVO),
+      pendingRewards: "0x7",
+      unbonding: [{ amount: q(LVO), releaseHeight: q(40) }],
+    });
+    expect(await h.result("lvo_getStake", [RECIPIENT, "safe"])).toEqual({
+      address: RECIPIENT,
+      height: "0x2",
+      stake: "0x0",
+      pendingRewards: "0x0",
+      unbonding: [],
+    });
+  });
+  it("lvo_getStake rejects bad addresses and tags", async () => {
+    await expectError("lvo_getStake", [], -32602, /argument 0 \(address\): missing/);
+    await expectError("lvo_getStake", ["0x1234"], -32602, /argument 0 \(address\)/);
+    await expectError("lvo_getStake", [SENDER, "next"], -32602, /argument 1 \(block\)/);
+  });
+
+  it("lvo_getVotes: the candidates an address votes for", async () => {
+    expect(await h.result("lvo_getVotes", [SENDER, "latest"])).toEqual({
+      address: SENDER,
+      height: "0x3",
+      stake: q(5n * LVO),
+      candidates: [PRODUCER, RECIPIENT],
+    });
+    expect((await h.result("lvo_getVotes", [RECIPIENT])).candidates).toEqual([]);
+  });
+  it("lvo_getVotes rejects bad params", async () => {
+    await expectError("lvo_getVotes", [42], -32602, /argument 0 \(address\)/);
+    await expectError("lvo_getVotes", [SENDER, "0x9"], -32001);
+  });
+
+  it("lvo_getFinality: head, safe, finalized with its certificate", async () => {
+    const b = h.stub.blocks;
+    expect(await h.result("lvo_getFinality")).toEqual({
+      head: { height: "0x3", hash: toHex(b[3]!.hash), slot: "0x3" },
+      safe: { height: "0x2", hash: toHex(b[2]!.hash) },
+      finalized: {
+        height: "0x1",
+        hash: toHex(b[1]!.hash),
+        certificate: {
+          source: { height: "0x1", hash: toHex(b[1]!.hash) },
+          target: { height: "0x2", hash: toHex(b[2]!.hash) },
+          signatures: "0x3",
+        },
+      },
+    });
+    vi.spyOn(h.stub, "finality").mockReturnValue({
+      head: { height: 0, hash: b[0]!.hash, slot: 0 },
+      safe: { height: 0, hash: b[0]!.hash },
+      finalized: { height: 0, hash: b[0]!.hash, cert: null },
+    });
+    expect((await h.result("lvo_getFinality")).finalized.certificate).toBeNull();
+  });
+  it("lvo_getFinality takes no arguments", async () => {
+    await expectError("lvo_getFinality", ["latest"], -32602, /too many arguments/);
+  });
+});
+
+describe("calls to the DPoS address", () => {
+  const data = (o: unknown) => toHex(new TextEncoder().encode(JSON.stringify(o)));
+
+  it("eth_estimateGas returns the simulated gas; eth_call returns empty data", async () => {
+    const call = { from: SENDER, to: DPOS, data: data({ method: "stake", args: [] }), value: q(LVO) };
+    expect(await h.result("eth_estimateGas", [call])).toBe(q(DPOS_CALL_GAS));
+    expect(await h.result("eth_call", [call, "latest"])).toBe("0x");
+  });
+  it("a failing call is code 3 'execution reverted' with the reason ABI-encoded as Error(string)", async () => {
+    const call = { from: SENDER, to: DPOS, data: data({ method: "bad" }) };
+    for (const m of ["eth_estimateGas", "eth_call"]) {
+      const err = await expectError(m, [call], 3, /^execution reverted: unknown DPoS method "bad"$/);
+      expect(err.data.slice(0, 10)).toBe("0x08c379a0");
+      const [reason] = AbiCoder.defaultAbiCoder().decode(["string"], `0x${err.data.slice(10)}`);
+      expect(reason).toBe('unknown DPoS method "bad"');
+    }
+  });
+  it("a gas limit below what the call needs is -32000 'gas required exceeds allowance'", async () => {
+    const call = { from: SENDER, to: DPOS, data: data({ method: "unjail" }), gas: "0x5208" };
+    await expectError("eth_estimateGas", [call], -32000, /^gas required exceeds allowance \(21000\)$/);
+  });
+  it("the block tag is resolved before simulating", async () => {
+    const spy = vi.spyOn(h.stub, "estimateGas");
+    await h.result("eth_estimateGas", [{ to: DPOS, data: data({ method: "unjail" }) }, "0x2"]);
+    expect(spy.mock.calls[0]![1]).toBe(2);
+    await expectError("eth_estimateGas", [{ to: DPOS }, "0x9"], -32001);
   });
 });

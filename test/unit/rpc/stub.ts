@@ -4,7 +4,14 @@ import { getBytes, Transaction, Wallet } from "ethers";
 import type { Address } from "../../../src/crypto/address.ts";
 import { keccak256 } from "../../../src/crypto/hash.ts";
 import type { Account, Block, Receipt } from "../../../src/ledger/types.ts";
-import type { ChainStatus, ReceiptLookup, RpcBackend, TxLookup } from "../../../src/rpc/backend.ts";
+import {
+  CallErrorCode,
+  type ChainStatus,
+  type DelegatesView,
+  type ReceiptLookup,
+  type RpcBackend,
+  type TxLookup,
+} from "../../../src/rpc/backend.ts";
 import type { RpcOptions } from "../../../src/rpc/options.ts";
 import { createRpcServer, type RpcServer } from "../../../src/rpc/server.ts";
 import type { Tx } from "../../../src/tx/types.ts";
@@ -19,6 +26,12 @@ export const SENDER = wallet.address.toLowerCase() as Address;
 export const RECIPIENT = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8" as Address;
 export const PRODUCER = "0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc" as Address;
 export const BASE_FEE = 1_000_000_000n;
+/** The DPoS system address (stub estimateGas simulates calls to it). */
+export const DPOS = "0x0000000000000000000000000000000000000100" as Address;
+/** Gas the stub reports for a successful DPoS call; data containing "bad" reverts instead. */
+export const DPOS_CALL_GAS = 51_234n;
+/** Wei per LVO. */
+export const LVO = 10n ** 18n;
 export const TIP = 2_000_000_000n;
 
 /** Tx (the node's shape) from ethers' serialized signed transaction. */
@@ -210,11 +223,96 @@ export async function createStub(): Promise<Stub> {
     getReceipt: async (hash) => receipts.get(toHex(hash)),
     baseFee: () => BASE_FEE,
     suggestedTip: () => TIP,
-    estimateGas: (call) =>
-      call.data && call.data.length > 0 ? 21000n + 16n * BigInt(call.data.length) : 21000n,
+    estimateGas(call) {
+      if (call.to === DPOS) {
+        if (new TextDecoder().decode(call.data).includes("bad"))
+          throw new LvoError(CallErrorCode.CALL_REVERTED, 'unknown DPoS method "bad"');
+        if (call.gas !== undefined && call.gas < DPOS_CALL_GAS)
+          throw new LvoError(
+            CallErrorCode.CALL_GAS_EXCEEDS_ALLOWANCE,
+            `gas required exceeds allowance (${call.gas})`,
+          );
+        return DPOS_CALL_GAS;
+      }
+      return call.data && call.data.length > 0 ? 21000n + 16n * BigInt(call.data.length) : 21000n;
+    },
     syncing: () => false,
     chainStatus: () => status,
     getSupply: () => ({ total: 10n ** 27n, accounts: 3 }),
+    slotsPerRound: 4,
+    headSlot: () => 3,
+    async getDelegates(height): Promise<DelegatesView> {
+      if (height === 0) throw new LvoError("STATE_UNAVAILABLE", "state at height 0 is not retained");
+      return {
+        height,
+        slot: height,
+        round: Math.floor(height / 4),
+        candidates: [
+          {
+            address: PRODUCER,
+            name: "delegate-0",
+            selfStake: 100_000n * LVO,
+            votes: 5n * LVO,
+            weight: 100_005n * LVO,
+            jailed: false,
+            jailedAt: 0,
+            missed: 0,
+            active: true,
+          },
+          {
+            address: RECIPIENT,
+            name: "delegate-1",
+            selfStake: 10_000n * LVO,
+            votes: 0n,
+            weight: 10_000n * LVO,
+            jailed: true,
+            jailedAt: 2,
+            missed: 30,
+            active: false,
+          },
+        ],
+        active: { sinceRound: 0, members: [PRODUCER] },
+        pending: height >= 2 ? { basedOnHeight: 1, members: [PRODUCER] } : null,
+      };
+    },
+    getStaker(address, height) {
+      if (height === 0) throw new LvoError("STATE_UNAVAILABLE", "state at height 0 is not retained");
+      if (address !== SENDER)
+        return { address, height, stake: 0n, votes: [], unbonding: [], pendingRewards: 0n };
+      return {
+        address,
+        height,
+        stake: 5n * LVO,
+        votes: [PRODUCER, RECIPIENT],
+        unbonding: [{ amount: LVO, releaseHeight: 40 }],
+        pendingRewards: 7n,
+      };
+    },
+    getSchedule(fromSlot, count) {
+      const slots = [];
+      for (let slot = fromSlot; slot < fromSlot + count; slot++) {
+        slots.push({
+          slot,
+          round: Math.floor(slot / 4),
+          startMs: 1_700_000_000_000 + slot * 2_500,
+          producer: PRODUCER,
+        });
+      }
+      return { head: { height: 3, slot: 3 }, slots };
+    },
+    finality: () => ({
+      head: { height: 3, hash: blocks[3]!.hash, slot: 3 },
+      safe: { height: 2, hash: blocks[2]!.hash },
+      finalized: {
+        height: 1,
+        hash: blocks[1]!.hash,
+        cert: {
+          source: { height: 1, hash: blocks[1]!.hash },
+          target: { height: 2, hash: blocks[2]!.hash },
+          signatures: 3,
+        },
+      },
+    }),
   };
 }
 

@@ -17,19 +17,22 @@ function checkChainId(b: RpcBackend, req: ParsedCall): void {
 
 /** Simulation: eth_call, eth_estimateGas, and eth_getLogs' filter validation. */
 export const ethCallMethods: MethodTable = {
-  // Accounts carry no code, so every call returns empty data; estimating it first makes a call
-  // that could not succeed as a transaction fail the same way geth's would.
+  // Accounts carry no code and system methods return nothing, so every call returns empty
+  // data; estimating it first runs it (system addresses: on a throwaway copy of the state), so
+  // a call that would fail as a transaction fails here the same way: code 3, "execution
+  // reverted: <reason>", as geth answers a reverted call.
   eth_call: method([txParam, optional(blockParam, LATEST)], async (b, [req, tag]) => {
-    await stateHeight(b, tag);
+    const height = await stateHeight(b, tag);
     checkChainId(b, req);
-    b.estimateGas(req.call);
+    b.estimateGas(req.call, height);
     return "0x";
   }),
 
+  // Exact for system calls (gas does not depend on the gas limit), so no search is needed.
   eth_estimateGas: method([txParam, optional(blockParam, LATEST)], async (b, [req, tag]) => {
-    await stateHeight(b, tag);
+    const height = await stateHeight(b, tag);
     checkChainId(b, req);
-    return toQuantity(b.estimateGas(req.call));
+    return toQuantity(b.estimateGas(req.call, height));
   }),
 
   // No contract emits events yet, so no log can match; the filter is still checked so clients
