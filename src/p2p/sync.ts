@@ -44,10 +44,12 @@ export interface SyncState {
 
 /**
  * Catches the node up with its peers: while some peer's head is above ours, fetch the next range
- * from our head + 1 from the best such peer and hand it to `importBlocks`, in order. A peer whose
- * blocks fail import, or whose response is bad, is penalised (invalid blocks ban it) and the
- * next best peer is tried. One run at a time; runs start on a status that shows a peer ahead
- * and on a periodic tick.
+ * from our head + 1 from the best such peer and hand it to `importBlocks`, in order. When such a
+ * range does not attach (our head is on another branch: a partition, or a block we produced
+ * before catching up), the peer's chain is fetched once from above our finalized block. A peer
+ * whose blocks fail import, or whose response is bad, is penalised (invalid blocks ban it) and
+ * the next best peer is tried. One run at a time; runs start on a status that shows a peer
+ * ahead and on a periodic tick.
  */
 export class Syncer {
   private readonly opts: SyncOptions;

@@ -64,12 +64,12 @@ function startTransfers(node: DevnetMember): { stop: () => Promise<void>; sent: 
  * be gossiped, included in a block and punished exactly once per offence, and the offender
  * jailed.
  *
- * How the punishment is read: JSON-RPC has no candidate query yet (lvo_getDelegates is being
- * added elsewhere), so during the run the test reads the balance of the DPoS address at the
- * "finalized" tag — here it holds exactly the four self-stakes (no stakers, no voters), so each
- * slash lowers it by the slashed amount — and at the end it stops the RPC node and decodes (a
- * copy of) its ledger with the node's own code: delegate-1's candidate record (self-stake,
- * jailed) and the evidence in every canonical block.
+ * How the punishment is read: delegate-1's candidate record through `lvo_getDelegates` at the
+ * "finalized" tag (self-stake, jailed, active); as a cross-check the balance of the DPoS
+ * address, which here holds exactly the four self-stakes (no stakers, no voters), so each slash
+ * lowers it by the slashed amount; and at the end the RPC node is stopped and (a copy of) its
+ * ledger decoded with the node's own code, for the evidence in every canonical block — which
+ * JSON-RPC does not show — and the candidate record once more.
  */
 describe("double signing by one key in two processes", () => {
   let net: TestDevnet;
@@ -124,8 +124,38 @@ describe("double signing by one key in two processes", () => {
   /** DPoS balance once exactly `k` slashes of delegate-1 (and none of anyone else) happened. */
   const expectedDpos = (k: number) => SELF_STAKE * 3n + afterSlashes(k);
 
+  /** delegate-1 as lvo_getDelegates shows it at `tag`. */
+  async function offender(
+    tag: string,
+  ): Promise<{ selfStake: bigint; jailed: boolean; jailedAt: number; active: boolean }> {
+    const d = await net.rpcNode.rpc<{
+      candidates: Array<{
+        address: string;
+        selfStake: string;
+        jailed: boolean;
+        jailedAt: string;
+        active: boolean;
+      }>;
+    }>("lvo_getDelegates", [tag]);
+    const c = d.candidates.find((x) => x.address.toLowerCase() === key.address.toLowerCase());
+    if (!c) throw new Error("delegate-1 is not a candidate");
+    return {
+      selfStake: BigInt(c.selfStake),
+      jailed: c.jailed,
+      jailedAt: Number(c.jailedAt),
+      active: c.active,
+    };
+  }
+
+  /** Exactly `k` slashes in the finalized state: the candidate record and the DPoS balance agree. */
+  async function slashedExactly(k: number): Promise<boolean> {
+    const [c, dpos] = await Promise.all([offender("finalized"), dposBalance("finalized")]);
+    return c.selfStake === afterSlashes(k) && dpos === expectedDpos(k) && (k === 0 || c.jailed);
+  }
+
   it("conflicting signatures become evidence, included in a block; one slash per offence", async () => {
     expect(await dposBalance("0x0")).toBe(SELF_STAKE * 4n);
+    expect(await offender("0x0")).toMatchObject({ selfStake: SELF_STAKE, jailed: false, active: true });
     const spam = startTransfers(net.rpcNode);
     const t0 = Date.now();
     try {
@@ -152,17 +182,25 @@ describe("double signing by one key in two processes", () => {
       async () => {
         collectDetections();
         k = detected.size;
-        return (await dposBalance("finalized")) === expectedDpos(k);
+        return slashedExactly(k);
       },
       30_000,
-      "finalized DPoS balance = one slash per detected offence",
+      "finalized self-stake and DPoS balance = one slash per detected offence",
     );
     // Stable: nothing more is slashed for the same offences while blocks go on.
     const fin = (await net.rpcNode.heights()).finalized;
     await net.waitFinalized(fin + 4, 20_000);
     collectDetections();
     expect(detected.size).toBe(k);
-    expect(await dposBalance("finalized")).toBe(expectedDpos(k));
+    expect(await slashedExactly(k)).toBe(true);
+    const c = await offender("finalized");
+    expect(c.jailed).toBe(true);
+    // Jailed candidates are left out of the next snapshot: delegate-1 leaves the active set.
+    await waitFor(
+      async () => !(await offender("finalized")).active,
+      30_000,
+      "delegate-1 out of the active set",
+    );
     const reports = [...detected.values()].reduce((n, d) => n + d.by.size, 0);
     const kinds = [...detected.values()].map((d) => d.kind).join(", ");
     console.log(
@@ -200,11 +238,7 @@ describe("double signing by one key in two processes", () => {
     const fresh = craftDoubleVote(CHAIN_ID, key.secretKey, genesisHash, freshAt);
     const freshId = offenceIdOf(CHAIN_ID, fresh);
     await peer.publishEvidence(fresh);
-    await waitFor(
-      async () => (await dposBalance("finalized")) === expectedDpos(k + 1),
-      30_000,
-      "the fresh offence punished",
-    );
+    await waitFor(async () => slashedExactly(k + 1), 30_000, "the fresh offence punished");
     detected.set(freshId, { kind: "double-vote", by: new Set(["test"]) });
     // ...then proven again with another pair of votes for the same target height.
     const again = craftDoubleVote(CHAIN_ID, key.secretKey, genesisHash, freshAt);
@@ -213,8 +247,9 @@ describe("double signing by one key in two processes", () => {
     const fin = (await net.rpcNode.heights()).finalized;
     await net.waitFinalized(fin + 5, 25_000);
     await sleep(500);
-    expect(await dposBalance("finalized")).toBe(expectedDpos(k + 1));
+    expect(await slashedExactly(k + 1)).toBe(true);
     expect(await dposBalance("latest")).toBe(expectedDpos(k + 1));
+    expect((await offender("latest")).selfStake).toBe(afterSlashes(k + 1));
 
     await monitor.stop();
     await monitor.sample();
@@ -242,5 +277,7 @@ describe("double signing by one key in two processes", () => {
     expect(r.candidate?.selfStake).toBe(afterSlashes(ids.size));
     // Jailed by the evidence (each slash jails again, at its block).
     expect(r.candidate?.jailedAt).toBeGreaterThanOrEqual(r.included[0]!.height);
+    // The nodes still running agree with each other.
+    await net.checkAgreement();
   }, 60_000);
 });

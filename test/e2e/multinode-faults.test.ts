@@ -41,6 +41,10 @@ describe("delegate crashes and stops", () => {
     const startedAt = Date.now();
     await victim.start();
     const restartHead = (await net.rpcNode.heights()).head;
+    // It reopened its own (older) chain: what it holds at start-up is behind the others.
+    const opened = victim.logEntries("chain opened").at(-1);
+    const ownHead = Number(opened?.head);
+    expect(ownHead).toBeLessThan(restartHead - 1);
     // Catch-up: the restarted node's head reaches the RPC node's head of the same moment.
     await waitFor(
       async () => {
@@ -51,7 +55,7 @@ describe("delegate crashes and stops", () => {
       "restarted delegate catches up",
     );
     console.log(
-      `restarted delegate caught up in ${Date.now() - startedAt} ms (incl. process start); rpc head at restart ${restartHead}`,
+      `restarted delegate caught up from ${ownHead} to ${restartHead}+ in ${Date.now() - startedAt} ms (incl. process start)`,
     );
 
     // It produces again: a block above the restart height with it as miner, on the RPC node.

@@ -181,8 +181,9 @@ export interface DevnetPlacement {
 }
 
 /**
- * A devnet of real `lvo start` processes on 127.0.0.1 (N delegates + 1 RPC node, the topology
- * of `lvo devnet`) with random base ports, for end-to-end tests.
+ * A devnet of real `lvo start` processes (N delegates + 1 RPC node, the topology of
+ * `lvo devnet`) with random base ports, for end-to-end tests: on 127.0.0.1, or placed on other
+ * addresses and in network namespaces (`DevnetPlacement`, for partitions).
  */
 export class TestDevnet {
   readonly root: string;

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { P2pErrorCode } from "../../../src/p2p/errors.ts";
 import type { P2pNode } from "../../../src/p2p/node.ts";
 import { isLvoError } from "../../../src/util/errors.ts";
-import { addrOf, captureLog, StubChain, startNode, waitFor } from "./helpers.ts";
+import { addrOf, blockHeight, captureLog, StubChain, startNode, stubBlock, waitFor } from "./helpers.ts";
 
 let nodes: P2pNode[] = [];
 const dirs: string[] = [];
@@ -96,6 +96,86 @@ describe("Syncer", () => {
     // Our penalty reaches gossipsub's score (app-specific term; scores are cached for 1 s).
     await waitFor(() => b.peerScore(c.peerId) < -80, 3_000, "C's score below graylist");
     expect(b.syncState().highestBlock).toBe(150);
+  });
+});
+
+/**
+ * A stub chain with branches: block (height, branch, parent's branch) in bytes 0-7, 9 and 10.
+ * It holds every block it imported; its canonical chain follows the highest block it holds.
+ */
+class BranchChain extends StubChain {
+  /** Canonical branch per height (index 0: genesis). */
+  canon: number[];
+  private readonly finalizedHeight: number;
+  private readonly parents = new Map<string, number>();
+
+  constructor(canon: number[], finalized: number) {
+    super(canon.length - 1);
+    this.canon = canon;
+    this.finalizedHeight = finalized;
+    for (let h = 1; h < canon.length; h++) this.parents.set(`${h}:${canon[h]}`, canon[h - 1]!);
+  }
+
+  override status() {
+    const s = super.status();
+    return { ...s, finalized: { height: this.finalizedHeight, hash: s.finalized.hash } };
+  }
+
+  override async getBlocks(from: number, count: number): Promise<Uint8Array[]> {
+    this.getBlocksCalls.push({ from, count });
+    const out: Uint8Array[] = [];
+    for (let h = from; h <= this.head && out.length < count; h++) {
+      const b = stubBlock(h);
+      b[9] = this.canon[h]!;
+      b[10] = this.canon[h - 1]!;
+      out.push(b);
+    }
+    return out;
+  }
+
+  override async importBlocks(blocks: Uint8Array[], peer: string): Promise<number> {
+    this.imports.push({ from: blockHeight(blocks[0]!), count: blocks.length, peer });
+    let n = 0;
+    for (const b of blocks) {
+      const [h, branch, parent] = [blockHeight(b), b[9]!, b[10]!];
+      if (h <= this.finalizedHeight || this.parents.has(`${h}:${branch}`)) continue; // final or known
+      if (h > 1 && !this.parents.has(`${h - 1}:${parent}`)) return n; // unknown parent
+      this.parents.set(`${h}:${branch}`, parent);
+      n++;
+      if (h > this.head) {
+        // fork choice: the higher block; re-trace the canonical chain through its parents
+        this.head = h;
+        let br = branch;
+        for (let x = h; x >= 1; x--) {
+          this.canon[x] = br;
+          br = this.parents.get(`${x}:${br}`)!;
+        }
+        this.canon.length = h + 1;
+      }
+    }
+    return n;
+  }
+}
+
+describe("Syncer across a fork", () => {
+  it("imports a peer's branch that does not attach to our head, from above our finalized block", async () => {
+    // Shared blocks 1..10 (branch 0, final up to 8 on B); A then built 11..30 on branch 1,
+    // B built its own 11..16 on branch 2. A range from B's head + 1 names parents B lacks.
+    const ca = new BranchChain([0, ...Array(10).fill(0), ...Array(20).fill(1)], 28);
+    const cb = new BranchChain([0, ...Array(10).fill(0), ...Array(6).fill(2)], 8);
+    const logB = captureLog();
+    const a = await node(ca);
+    await node(cb, { bootstrap: [addrOf(a)] }, logB.log);
+    await waitFor(() => cb.head === 30, 10_000, "B on A's branch at 30");
+    expect(cb.canon.slice(11)).toEqual(Array(20).fill(1));
+    expect(cb.canon.slice(1, 11)).toEqual(Array(10).fill(0));
+    expect(
+      logB.lines.some(
+        (l) => l.msg === "peer's blocks do not attach to our head: walking its branch" && l.from === 9,
+      ),
+    ).toBe(true);
+    // The walk started just above B's finalized block.
+    expect(ca.getBlocksCalls.some((c) => c.from === 9)).toBe(true);
   });
 });
 
