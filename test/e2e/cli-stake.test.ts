@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { expectCliError, runLvo, tempDir } from "./cli-helpers.ts";
-import { NodeProcess } from "./helpers/node-process.ts";
+import { NodeProcess, waitFor } from "./helpers/node-process.ts";
 
 // `lvo stake …` and `lvo delegates` against one real single-delegate devnet node: each command
 // is its own process, signing locally with dev accounts and waiting for the receipt.
@@ -15,6 +15,8 @@ beforeAll(async () => {
   node = NodeProcess.create({ blockInterval: 500 });
   home = tempDir("lvo-cli-stake-");
   await node.start();
+  // The pending snapshot (shown as "next") exists from the first block on.
+  await waitFor(async () => Number(await node.rpc<string>("eth_blockNumber")) >= 1, 20_000, "block 1");
 });
 
 afterAll(async () => {

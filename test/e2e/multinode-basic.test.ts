@@ -40,17 +40,24 @@ describe("4 delegates + 1 RPC node over libp2p", () => {
   }, 90_000);
 
   it("every delegate produces in its slots", async () => {
-    const head = (await net.rpcNode.heights()).head;
+    // Each round gives every active delegate a slot; on a loaded machine one may miss a few.
     const producers = new Set<string>();
-    for (let h = Math.max(1, head - 12); h <= head; h++) {
-      const b = await net.rpcNode.rpc<{ miner: string }>("eth_getBlockByNumber", [
-        `0x${h.toString(16)}`,
-        false,
-      ]);
-      producers.add(b.miner.toLowerCase());
-    }
+    let seen = 0;
+    await waitFor(
+      async () => {
+        const head = (await net.rpcNode.heights()).head;
+        for (let h = seen + 1; h <= head; h++) {
+          const b = await net.rpcNode.rpc<{ miner: string }>("eth_getBlockByNumber", [`0x${h.toString(16)}`, false]);
+          producers.add(b.miner.toLowerCase());
+        }
+        seen = head;
+        return producers.size === 4;
+      },
+      30_000,
+      "a block from each of the 4 delegates",
+    );
     expect(producers.size).toBe(4);
-  });
+  }, 40_000);
 
   it("finality follows the head closely (within two blocks)", async () => {
     const samples: number[] = [];
