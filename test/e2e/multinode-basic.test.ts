@@ -47,7 +47,10 @@ describe("4 delegates + 1 RPC node over libp2p", () => {
       async () => {
         const head = (await net.rpcNode.heights()).head;
         for (let h = seen + 1; h <= head; h++) {
-          const b = await net.rpcNode.rpc<{ miner: string }>("eth_getBlockByNumber", [`0x${h.toString(16)}`, false]);
+          const b = await net.rpcNode.rpc<{ miner: string }>("eth_getBlockByNumber", [
+            `0x${h.toString(16)}`,
+            false,
+          ]);
           producers.add(b.miner.toLowerCase());
         }
         seen = head;
