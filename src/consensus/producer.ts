@@ -30,6 +30,12 @@ export interface ProducerOptions {
 /** Smoothing of the measured execution cost per transaction. */
 const COST_EWMA = 0.3;
 
+/**
+ * Transaction bytes per block at most: the wire block must stay under gossipsub's 4 MiB frame
+ * (p2p MAX_GOSSIP_MESSAGE_BYTES) with room for the header, signatures and evidence.
+ */
+export const MAX_BLOCK_TX_BYTES = 3 * 1024 * 1024;
+
 /** What the producer uses. */
 export interface ProducerModules {
   chain: Chain;
@@ -121,12 +127,21 @@ export class BlockProducer {
     const p = g.params;
     const parent = chain.headEntryView;
     const view = chain.headState();
-    const candidates = mempool.select(
-      (a) => view.getAccount(a),
-      p.minGasPrice,
-      p.blockGasLimit,
-      this.opts.maxTxsPerBlock,
-    );
+    const budgetMs = p.blockIntervalMs * this.opts.execBudget;
+    const maxTxs = Math.max(1, Math.min(this.opts.maxTxsPerBlock, Math.floor(budgetMs / this.msPerTx)));
+    const selected = mempool.select((a) => view.getAccount(a), p.minGasPrice, p.blockGasLimit, maxTxs);
+    // A sender's later nonces follow its earlier ones in `selected`, so cutting at a size
+    // boundary never leaves a gap inside the block: left-out transactions wait for the next one.
+    let bytes = 0;
+    let cut = selected.length;
+    for (let i = 0; i < selected.length; i++) {
+      bytes += selected[i]!.raw.length;
+      if (bytes > MAX_BLOCK_TX_BYTES) {
+        cut = i;
+        break;
+      }
+    }
+    const candidates = cut === selected.length ? selected : selected.slice(0, cut);
     const evidence = this.m.pendingEvidence();
     const cert = chain.newestQc(parent);
     const certTarget = cert ? chain.entry(cert.target.hash) : undefined;

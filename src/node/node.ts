@@ -136,7 +136,7 @@ export class LvoNode {
           clock: this.clock,
           log: log.child({ mod: "gossip" }),
           addEvidence: (e) => this.addEvidence(e),
-          onUnknownParent: () => undefined,
+          onUnknownParent: () => this.p2p?.requestSync(),
         });
         this.p2p = new P2pNode(
           { ...this.opts.p2p, peerKeyFile: this.opts.p2p.peerKeyFile ?? dataDir(this.opts.dataDir).p2pKey },

@@ -110,6 +110,15 @@ export class P2pNode {
     });
   }
 
+  /**
+   * Look at peers for missing blocks now instead of at the next status tick (a gossiped block
+   * named a parent we do not have). Cheap when nothing is missing; a kick during a run asks
+   * for one more run after it.
+   */
+  requestSync(): void {
+    this.syncer.kick();
+  }
+
   /** This node's peer id (stable when `peerKeyFile` is set); throws before start. */
   get peerId(): string {
     return this.node().peerId.toString();

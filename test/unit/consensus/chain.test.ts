@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Chain } from "../../../src/consensus/chain.ts";
 import { EquivocationDetector } from "../../../src/consensus/evidence.ts";
 import { FinalityGadget } from "../../../src/consensus/gadget.ts";
-import { BlockProducer } from "../../../src/consensus/producer.ts";
+import { BlockProducer, MAX_BLOCK_TX_BYTES } from "../../../src/consensus/producer.ts";
 import { SigningRecord } from "../../../src/consensus/signing-record.ts";
 import type { Address } from "../../../src/crypto/address.ts";
 import { systemHandlers } from "../../../src/execution/system.ts";
@@ -162,6 +162,43 @@ describe("chain: produce, execute, commit (real LevelDB)", () => {
     expect(bytesEqual(again.chain.head.hash, headHash)).toBe(true);
     expect(bytesEqual(again.chain.headTrie.root, root)).toBe(true);
     expect(totalBalance(again.chain.headTrie).total).toBe(TOTAL_SUPPLY);
+  });
+
+  it("keeps a produced block's transactions under the gossip size cap", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lvo-chain-"));
+    const init = await ChainStore.open(dir, { decodeTx: decodeTxWithSender, log });
+    await Chain.initialise(init, devnetGenesis(1, 1_700_000_000_000));
+    await init.close();
+    const s = await setup(dir);
+    store = s.store;
+    // 40 transactions of ~100 KB each (4 MB) from 8 senders: more than one block may carry.
+    const data = new Uint8Array(100_000).fill(7);
+    for (let i = 0; i < 40; i++) {
+      const from = users[i % users.length]!;
+      const { raw } = signTx(
+        {
+          type: 2,
+          chainId: 1919n,
+          nonce: BigInt(Math.floor(i / users.length)),
+          to: users[0]!.address,
+          value: 0n,
+          data,
+          gasLimit: 2_000_000n,
+          maxFeePerGas: 2n * 10n ** 9n,
+          maxPriorityFeePerGas: 1n,
+        },
+        from.secretKey,
+      );
+      await s.ingress.submit(raw);
+    }
+    const b1 = await s.producer.produce(1);
+    const bytes = b1.txs.reduce((a, t) => a + t.raw.length, 0);
+    expect(bytes).toBeLessThanOrEqual(MAX_BLOCK_TX_BYTES);
+    expect(b1.txs.length).toBeGreaterThan(20);
+    expect(b1.txs.length).toBeLessThan(40);
+    await s.gadget.idle();
+    const b2 = await s.producer.produce(2);
+    expect(b1.txs.length + b2.txs.length).toBe(40);
   });
 
   it("refuses a second process on the same directory and another chain's genesis", async () => {
