@@ -132,6 +132,10 @@ export class NodeBackend implements RpcBackend {
     };
   }
 
+  async getBlockReceipts(blockHash: Uint8Array) {
+    return this.m.chain.receipts(blockHash);
+  }
+
   async getReceipt(hash: Uint8Array): Promise<ReceiptLookup | undefined> {
     const loc = await this.m.chain.txLocation(hash);
     if (!loc) return undefined;

@@ -40,6 +40,8 @@ export interface RpcBackend {
   submitRawTransaction(raw: Uint8Array): Promise<Uint8Array>;
   /** A transaction by hash: included (with location) or pending. */
   getTransaction(hash: Uint8Array): Promise<TxLookup | undefined>;
+  /** All receipts of a block, in transaction order. */
+  getBlockReceipts(blockHash: Uint8Array): Promise<Receipt[] | undefined>;
   /** A receipt by transaction hash (included transactions only). */
   getReceipt(hash: Uint8Array): Promise<ReceiptLookup | undefined>;
 

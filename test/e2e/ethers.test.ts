@@ -50,6 +50,34 @@ describe("ethers 6 against a real single-delegate node", () => {
     expect(got?.blockNumber).toBe(receipt!.blockNumber);
   });
 
+  it("DPoS events reach receipts and eth_getLogs", async () => {
+    const w = devWallet(6, provider);
+    const data = `0x${Buffer.from(JSON.stringify({ method: "stake", args: [] })).toString("hex")}`;
+    const tx = await w.sendTransaction({
+      to: "0x0000000000000000000000000000000000000100",
+      value: parseEther("10"),
+      data,
+    });
+    const r = await tx.wait();
+    expect(r?.status).toBe(1);
+    expect(r!.logs.length).toBeGreaterThan(0);
+    const logs = await provider.getLogs({
+      fromBlock: r!.blockNumber,
+      toBlock: r!.blockNumber,
+      address: "0x0000000000000000000000000000000000000100",
+    });
+    expect(logs.map((l) => l.transactionHash)).toContain(tx.hash);
+    expect(logs[0]!.topics[0]).toBe(r!.logs[0]!.topics[0]);
+    // A topic that matches nothing.
+    expect(
+      await provider.getLogs({
+        fromBlock: r!.blockNumber,
+        toBlock: r!.blockNumber,
+        topics: [`0x${"00".repeat(32)}`],
+      }),
+    ).toEqual([]);
+  });
+
   it("the finalized and safe tags follow finality", async () => {
     const sender = devWallet(2, provider);
     const tx = await sender.sendTransaction({ to: Wallet.createRandom().address, value: 1n });

@@ -200,7 +200,7 @@ describe("calls", () => {
     await expectError("eth_call", [{ to: RECIPIENT }, "0x50"], -32001);
     await expectError("eth_call", [{ to: RECIPIENT, value: "0x0001" }, "latest"], -32602, /value/);
   });
-  it("eth_getLogs validates the filter and returns no logs", async () => {
+  it("eth_getLogs validates the filter; filters that match nothing return []", async () => {
     const topic = toHex(keccak256(new Uint8Array([1])));
     expect(
       await h.result("eth_getLogs", [

@@ -188,6 +188,11 @@ export async function createStub(): Promise<Stub> {
     safeHeight: () => 2,
     getBlockByHeight: async (h) => blocks[h],
     getBlockByHash: async (hash) => blocks.find((b) => bytesEqual(b.hash, hash)),
+    getBlockReceipts: async (hash) =>
+      [...receipts.values()]
+        .filter((r) => bytesEqual(r.blockHash, hash))
+        .sort((a, b) => a.index - b.index)
+        .map((r) => r.receipt),
     getAccount(address, height) {
       // Height 0's state is "pruned": exercises STATE_UNAVAILABLE.
       if (height === 0) throw new LvoError("STATE_UNAVAILABLE", "state at height 0 is not retained");

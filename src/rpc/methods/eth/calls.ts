@@ -1,7 +1,10 @@
-import { toQuantity } from "../../../util/bytes.ts";
+import type { Block, Log } from "../../../ledger/types.ts";
+import { bytesEqual, toHex, toQuantity } from "../../../util/bytes.ts";
 import type { RpcBackend } from "../../backend.ts";
+import { RpcErrorCode, rpcError } from "../../errors.ts";
+import type { Json } from "../../json.ts";
 import { blockParam, invalidParam, optional, param } from "../../params.ts";
-import { type ParsedCall, parseCallRequest, parseLogFilter } from "../../requests.ts";
+import { type LogFilter, type ParsedCall, parseCallRequest, parseLogFilter } from "../../requests.ts";
 import { type MethodTable, method } from "../define.ts";
 import { blockForTag, stateHeight } from "../resolve.ts";
 
@@ -35,17 +38,73 @@ export const ethCallMethods: MethodTable = {
     return toQuantity(b.estimateGas(req.call, height));
   }),
 
-  // No contract emits events yet, so no log can match; the filter is still checked so clients
-  // see their mistakes now rather than when logs appear.
+  // Logs of canonical blocks (DPoS events today, contract events later), bounded: at most
+  // MAX_LOG_BLOCKS blocks scanned and MAX_LOGS logs returned per call (-32005 beyond).
   eth_getLogs: method([param("filter", parseLogFilter)], async (b, [filter]) => {
+    let blocks: Block[];
     if (filter.blockHash !== undefined) {
       const block = await blockForTag(b, { kind: "hash", hash: filter.blockHash, requireCanonical: false });
       if (!block) throw invalidParam("unknown block");
-      return [];
+      blocks = [block];
+    } else {
+      const from = await stateHeight(b, filter.fromBlock ?? LATEST);
+      const to = await stateHeight(b, filter.toBlock ?? LATEST);
+      if (from > to) throw invalidParam("invalid block range params: fromBlock is after toBlock");
+      if (to - from + 1 > MAX_LOG_BLOCKS) {
+        throw rpcError(
+          RpcErrorCode.RPC_LIMIT_EXCEEDED,
+          `block range too large: at most ${MAX_LOG_BLOCKS} blocks per query`,
+        );
+      }
+      blocks = [];
+      for (let h = from; h <= to; h++) {
+        const blk = await b.getBlockByHeight(h);
+        if (blk) blocks.push(blk);
+      }
     }
-    const from = await stateHeight(b, filter.fromBlock ?? LATEST);
-    const to = await stateHeight(b, filter.toBlock ?? LATEST);
-    if (from > to) throw invalidParam("invalid block range params: fromBlock is after toBlock");
-    return [];
+    const out: Json[] = [];
+    for (const blk of blocks) {
+      const receipts = (await b.getBlockReceipts(blk.hash)) ?? [];
+      let logIndex = 0;
+      for (let i = 0; i < receipts.length; i++) {
+        for (const log of receipts[i]!.logs) {
+          if (logMatches(log, filter)) {
+            if (out.length >= MAX_LOGS) {
+              throw rpcError(RpcErrorCode.RPC_LIMIT_EXCEEDED, `query returned more than ${MAX_LOGS} results`);
+            }
+            out.push({
+              address: log.address,
+              topics: log.topics.map(toHex),
+              data: toHex(log.data),
+              blockNumber: toQuantity(blk.header.height),
+              blockHash: toHex(blk.hash),
+              transactionHash: toHex(blk.txs[i]!.hash),
+              transactionIndex: toQuantity(i),
+              logIndex: toQuantity(logIndex),
+              removed: false,
+            });
+          }
+          logIndex++;
+        }
+      }
+    }
+    return out;
   }),
 };
+
+/** Blocks one eth_getLogs call may scan. */
+export const MAX_LOG_BLOCKS = 10_000;
+/** Logs one eth_getLogs call may return. */
+export const MAX_LOGS = 10_000;
+
+/** Ethereum filter semantics: any listed address; per topic position, null or any listed. */
+function logMatches(log: Log, f: LogFilter): boolean {
+  if (f.addresses.length > 0 && !f.addresses.includes(log.address)) return false;
+  for (let i = 0; i < f.topics.length; i++) {
+    const want = f.topics[i];
+    if (!want) continue;
+    const t = log.topics[i];
+    if (!t || !want.some((w) => bytesEqual(w, t))) return false;
+  }
+  return true;
+}
