@@ -11,7 +11,6 @@ import {
 import { isLvoError } from "../../../src/util/errors.ts";
 import { expectCode } from "../keys/helpers.ts";
 
-// biome-ignore lint/suspicious/noExplicitAny: a genesis file is free-form JSON; tests poke at any field.
 type Json = any;
 
 const base: Json = genesisToJson(devnetGenesis(2, 1_700_000_000_000));

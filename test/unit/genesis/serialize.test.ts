@@ -15,7 +15,6 @@ import {
 import { DEV_MNEMONIC, deriveKey } from "../../../src/keys/index.ts";
 import { toHex } from "../../../src/util/bytes.ts";
 
-// biome-ignore lint/suspicious/noExplicitAny: genesis JSON is free-form; tests edit any field.
 type Json = any;
 
 const g = devnetGenesis(2, 1_700_000_000_000);

@@ -58,7 +58,6 @@ const KEY_ADDRESS = new Wallet(toHex(KEY)).address;
 const N = 1024; // tests only: keeps each KDF run to a few milliseconds
 
 /** A deep copy with `edit` applied, typed loosely on purpose: tests build broken files. */
-// biome-ignore lint/suspicious/noExplicitAny: hostile inputs are untyped by nature
 function mutate(ks: object, edit: (o: any) => void): unknown {
   const copy = structuredClone(ks);
   edit(copy);

@@ -102,7 +102,9 @@ describe("ethers JsonRpcProvider", () => {
     expect(logs).toHaveLength(1);
     expect(logs[0]!.blockNumber).toBe(2);
     expect(logs[0]!.data).toBe("0x0102");
-    expect(await provider.getLogs({ fromBlock: 0, toBlock: "latest", topics: [`0x${"00".repeat(32)}`] })).toEqual([]);
+    expect(
+      await provider.getLogs({ fromBlock: 0, toBlock: "latest", topics: [`0x${"00".repeat(32)}`] }),
+    ).toEqual([]);
     expect(await provider.estimateGas({ from: SENDER, to: RECIPIENT, value: 1n })).toBe(21000n);
     expect(await provider.call({ to: RECIPIENT, data: "0x" })).toBe("0x");
   });
