@@ -4,8 +4,8 @@ import { fromHex } from "../util/bytes.ts";
 
 /**
  * DPoS state-trie namespaces (first key byte), next to StateNs in src/ledger/keys.ts, which
- * reserves 0x02..0x0f for DPoS. One byte each, never reused. `key → value` (values are RLP,
- * see records.ts); wei amounts are minimal big-endian integers.
+ * reserves 0x02..0x06 for DPoS (0x07 is contract storage). One byte each, never reused.
+ * `key → value` (values are RLP, see records.ts); wei amounts are minimal big-endian integers.
  */
 export const DposNs = {
   /** 0x02 | candidate(20) → [name, selfStake, votes, jailed, jailedAt, missed, rewardPerVote] */

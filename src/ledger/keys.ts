@@ -48,7 +48,9 @@ export const StateNs = {
   ACCOUNT: 0x01,
   /** 0x02 | address(20) → delegate (candidate) record (src/dpos) */
   DELEGATE: 0x02,
-  /** 0x03..0x0f: DPoS records, allocated in src/dpos/keys.ts */
+  // 0x03..0x06: DPoS records, allocated in src/dpos/keys.ts.
+  /** 0x07 | contract address(20) | key utf8 → value utf8 (src/lvm contract storage) */
+  CONTRACT_STORAGE: 0x07,
   /** 0x10 | name → chain records kept in state (e.g. the finality the chain has recorded) */
   CHAIN: 0x10,
 } as const;
