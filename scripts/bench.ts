@@ -11,14 +11,11 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { peerIdFromPrivateKey } from "@libp2p/peer-id";
-import { devnetTopology } from "../src/cli/devnet-topology.ts";
+import { devnetBootstrapAddrs, devnetTopology } from "../src/cli/devnet-topology.ts";
 import { publicKeyToAddress } from "../src/crypto/address.ts";
 import { keccak256 } from "../src/crypto/hash.ts";
 import { publicKeyOf, recoverPublicKey, secpBackend, signDigest } from "../src/crypto/secp256k1.ts";
 import { devnetDelegateKey, devnetGenesis, genesisToJson, WEI_PER_LVO } from "../src/genesis/index.ts";
-import { dataDir } from "../src/node/datadir.ts";
-import { loadOrCreatePeerKey } from "../src/p2p/peer-key.ts";
 import { signTx } from "../src/tx/index.ts";
 import { toHex, utf8 } from "../src/util/bytes.ts";
 
@@ -285,11 +282,7 @@ async function benchDevnet(
   const topo = devnetTopology(4, base, base + 100);
   const gfile = join(root, "genesis.json");
   writeFileSync(gfile, JSON.stringify(benchGenesis(4, intervalMs, addrs)));
-  const peers = new Map<string, string>();
-  for (const n of topo) {
-    const key = await loadOrCreatePeerKey(dataDir(join(root, n.name)).p2pKey);
-    peers.set(n.name, `/ip4/127.0.0.1/tcp/${n.p2pPort}/p2p/${peerIdFromPrivateKey(key).toString()}`);
-  }
+  const peers = await devnetBootstrapAddrs(root, topo);
   const procs: ChildProcess[] = [];
   try {
     for (const n of topo) {

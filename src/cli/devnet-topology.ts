@@ -1,3 +1,9 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { peerIdFromPrivateKey } from "@libp2p/peer-id";
+import { dataDir } from "../node/datadir.ts";
+import { loadOrCreatePeerKey } from "../p2p/peer-key.ts";
+
 /** Delegates in `lvo devnet` (and docker-compose.yml) unless --nodes says otherwise. */
 export const DEVNET_DEFAULT_NODES = 4;
 
@@ -27,6 +33,26 @@ export function devnetTopology(nodes: number, rpcPort = 8545, p2pPort = 30300): 
       rpcPort: rpcPort + 1 + i,
       p2pPort: p2pPort + 1 + i,
     });
+  }
+  return out;
+}
+
+/**
+ * Every devnet node's libp2p identity, created (0600, in `<root>/<node>/p2p.key`) before any
+ * node starts, so each can be given the others' bootstrap addresses with peer ids. `hostOf`
+ * names the address a node is reached at (127.0.0.1 unless a test places nodes elsewhere).
+ */
+export async function devnetBootstrapAddrs(
+  root: string,
+  topo: readonly DevnetNode[],
+  hostOf: (n: DevnetNode) => string = () => "127.0.0.1",
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const n of topo) {
+    const dir = join(root, n.name);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const key = await loadOrCreatePeerKey(dataDir(dir).p2pKey);
+    out.set(n.name, `/ip4/${hostOf(n)}/tcp/${n.p2pPort}/p2p/${peerIdFromPrivateKey(key).toString()}`);
   }
   return out;
 }

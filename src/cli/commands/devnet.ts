@@ -2,7 +2,6 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { peerIdFromPrivateKey } from "@libp2p/peer-id";
 import type { Command } from "commander";
 import { toChecksumAddress } from "../../crypto/address.ts";
 import {
@@ -16,9 +15,8 @@ import {
 import type { Genesis } from "../../genesis/types.ts";
 import { DEV_MNEMONIC, deriveKey } from "../../keys/index.ts";
 import { dataDir } from "../../node/datadir.ts";
-import { loadOrCreatePeerKey } from "../../p2p/peer-key.ts";
 import { toHex } from "../../util/bytes.ts";
-import { DEVNET_DEFAULT_NODES, type DevnetNode, devnetTopology } from "../devnet-topology.ts";
+import { DEVNET_DEFAULT_NODES, devnetBootstrapAddrs, devnetTopology } from "../devnet-topology.ts";
 import { CliError } from "../fail.ts";
 import { formatLvo, intOption, portOption } from "../parse.ts";
 import { rpcCall } from "../rpc-client.ts";
@@ -140,18 +138,6 @@ function printBanner(g: Genesis, url: string, o: DevnetFlags): void {
   console.log(lines.join("\n"));
 }
 
-/** Every node's libp2p identity, created before start so each knows the others' peer ids. */
-async function bootstrapAddrs(dir: string, topo: DevnetNode[]): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  for (const n of topo) {
-    const root = join(dir, n.name);
-    mkdirSync(root, { recursive: true, mode: 0o700 });
-    const key = await loadOrCreatePeerKey(dataDir(root).p2pKey);
-    out.set(n.name, `/ip4/127.0.0.1/tcp/${n.p2pPort}/p2p/${peerIdFromPrivateKey(key).toString()}`);
-  }
-  return out;
-}
-
 /** `lvo devnet`: a local chain of delegate processes plus an RPC node, JSON-RPC on 127.0.0.1:8545. */
 export function registerDevnet(program: Command): void {
   program
@@ -172,7 +158,7 @@ export function registerDevnet(program: Command): void {
       const genesis = prepareGenesis(o);
       writeFileSync(join(o.dir, "genesis.json"), `${JSON.stringify(genesisToJson(genesis), null, 2)}\n`);
       const topo = devnetTopology(o.nodes, o.rpcPort, o.p2pPort);
-      const addrs = await bootstrapAddrs(o.dir, topo);
+      const addrs = await devnetBootstrapAddrs(o.dir, topo);
       const procs: DevnetProc[] = [];
       for (const n of topo) {
         const root = join(o.dir, n.name);

@@ -1,23 +1,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { cpSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { peerIdFromPrivateKey } from "@libp2p/peer-id";
-import { type DevnetNode, devnetTopology } from "../../../src/cli/devnet-topology.ts";
+import { type DevnetNode, devnetBootstrapAddrs, devnetTopology } from "../../../src/cli/devnet-topology.ts";
 import type { Address } from "../../../src/crypto/address.ts";
 import { devnetDelegateKey, devnetGenesis, genesisToJson } from "../../../src/genesis/index.ts";
 import type { ChainParams } from "../../../src/genesis/types.ts";
 import { dataDir } from "../../../src/node/datadir.ts";
-import { loadOrCreatePeerKey } from "../../../src/p2p/peer-key.ts";
 import { toHex } from "../../../src/util/bytes.ts";
 import { LVO_BIN, runLvo, waitFor } from "./node-process.ts";
 
@@ -220,13 +209,7 @@ export class TestDevnet {
     const genesis = devnetGenesis(nodes, Math.ceil(Date.now() / 1000) * 1000 + 1000, params);
     const gfile = join(root, "genesis.json");
     writeFileSync(gfile, JSON.stringify(genesisToJson(genesis), null, 2));
-    const addrs = new Map<string, string>();
-    for (const n of topo) {
-      const dir = join(root, n.name);
-      mkdirSync(dir, { recursive: true });
-      const key = await loadOrCreatePeerKey(dataDir(dir).p2pKey);
-      addrs.set(n.name, `/ip4/${hostOf(n)}/tcp/${n.p2pPort}/p2p/${peerIdFromPrivateKey(key).toString()}`);
-    }
+    const addrs = await devnetBootstrapAddrs(root, topo, hostOf);
     const members = topo.map((n) => {
       const dir = join(root, n.name);
       const r = runLvo(["init", "--genesis", gfile, "--datadir", dir]);
