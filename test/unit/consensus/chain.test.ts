@@ -3,10 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { Chain } from "../../../src/consensus/chain.ts";
-import { EquivocationDetector } from "../../../src/consensus/evidence.ts";
-import { FinalityGadget } from "../../../src/consensus/gadget.ts";
-import { BlockProducer, MAX_BLOCK_TX_BYTES } from "../../../src/consensus/producer.ts";
-import { SigningRecord } from "../../../src/consensus/signing-record.ts";
+import { MAX_BLOCK_TX_BYTES } from "../../../src/consensus/producer.ts";
 import type { Address } from "../../../src/crypto/address.ts";
 import { systemHandlers } from "../../../src/execution/system.ts";
 import {
@@ -29,6 +26,7 @@ import { decodeTxWithSender, signTx } from "../../../src/tx/index.ts";
 import { bytesEqual } from "../../../src/util/bytes.ts";
 import { isLvoError } from "../../../src/util/errors.ts";
 import { silentLogger } from "../../../src/util/log.ts";
+import { localDelegate } from "../../helpers/local-delegate.ts";
 
 const log = silentLogger();
 const users = deriveKeys(DEV_MNEMONIC, 6);
@@ -44,29 +42,7 @@ async function setup(dir: string) {
     const v = chain.headState();
     ingress.forget(mempool.onNewHead((a) => v.getAccount(a)));
   });
-  const signing = await SigningRecord.load(store);
-  const gadget = new FinalityGadget({
-    chain,
-    log,
-    key: delegate,
-    signing,
-    detector: new EquivocationDetector(),
-    publish: () => undefined,
-    onEvidence: () => undefined,
-  });
-  const producer = new BlockProducer(
-    { secretKey: delegate.secretKey, address: delegate.address, maxTxsPerBlock: 1000, execBudget: 1 },
-    {
-      chain,
-      mempool,
-      clock: { now: () => 0 },
-      log,
-      system,
-      signing,
-      pendingEvidence: () => [],
-      onProduced: () => undefined,
-    },
-  );
+  const { gadget, producer } = await localDelegate({ chain, store, mempool, key: delegate, system });
   return { store, chain, mempool, ingress, producer, gadget };
 }
 

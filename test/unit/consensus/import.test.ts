@@ -4,10 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Chain } from "../../../src/consensus/chain.ts";
 import { ConsensusErrorCode } from "../../../src/consensus/errors.ts";
-import { EquivocationDetector, verifyEvidence } from "../../../src/consensus/evidence.ts";
-import { FinalityGadget } from "../../../src/consensus/gadget.ts";
-import { BlockProducer } from "../../../src/consensus/producer.ts";
-import { SigningRecord } from "../../../src/consensus/signing-record.ts";
+import { verifyEvidence } from "../../../src/consensus/evidence.ts";
 import { blockSigningDigest, packSignature } from "../../../src/consensus/vote.ts";
 import { signDigest } from "../../../src/crypto/secp256k1.ts";
 import { systemHandlers } from "../../../src/execution/system.ts";
@@ -20,6 +17,7 @@ import { DEFAULT_MEMPOOL_OPTIONS } from "../../../src/mempool/options.ts";
 import { Mempool } from "../../../src/mempool/pool.ts";
 import { decodeTxWithSender } from "../../../src/tx/index.ts";
 import { silentLogger } from "../../../src/util/log.ts";
+import { localDelegate } from "../../helpers/local-delegate.ts";
 
 const log = silentLogger();
 const genesis = devnetGenesis(1, 1_700_000_000_000);
@@ -53,29 +51,15 @@ describe("block import: every rejection has its code, nothing is written", () =>
     // Chain A produces (one delegate: votes justify and finalize), chain B imports.
     a = await openChain();
     b = await openChain();
-    const signing = await SigningRecord.load(a.store);
-    const gadget = new FinalityGadget({
+    const { gadget, producer } = await localDelegate({
       chain: a.chain,
-      log,
+      store: a.store,
+      mempool: new Mempool(DEFAULT_MEMPOOL_OPTIONS),
       key: delegate,
-      signing,
-      detector: new EquivocationDetector(),
-      publish: () => undefined,
-      onEvidence: () => undefined,
+      system: systemHandlers(),
+      maxTxsPerBlock: 100,
+      onProduced: (blk) => produced.push(blk),
     });
-    const producer = new BlockProducer(
-      { ...delegate, maxTxsPerBlock: 100, execBudget: 1 },
-      {
-        chain: a.chain,
-        mempool: new Mempool(DEFAULT_MEMPOOL_OPTIONS),
-        clock: { now: () => 0 },
-        log,
-        system: systemHandlers(),
-        signing,
-        pendingEvidence: () => [],
-        onProduced: (blk) => produced.push(blk),
-      },
-    );
     for (let slot = 1; slot <= 4; slot++) {
       await producer.produce(slot);
       await gadget.idle();

@@ -1,14 +1,13 @@
 // NodeBackend over a real chain (LevelDB, one delegate producing): the DPoS views and the
 // simulated eth_estimateGas of system calls, checked against the gas of the included transaction.
+
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Chain } from "../../../src/consensus/chain.ts";
-import { EquivocationDetector } from "../../../src/consensus/evidence.ts";
-import { FinalityGadget } from "../../../src/consensus/gadget.ts";
-import { BlockProducer } from "../../../src/consensus/producer.ts";
-import { SigningRecord } from "../../../src/consensus/signing-record.ts";
+import type { FinalityGadget } from "../../../src/consensus/gadget.ts";
+import type { BlockProducer } from "../../../src/consensus/producer.ts";
 import type { Address } from "../../../src/crypto/address.ts";
 import { DposGas } from "../../../src/dpos/index.ts";
 import { systemHandlers } from "../../../src/execution/system.ts";
@@ -25,6 +24,7 @@ import { decodeTxWithSender, intrinsicGas, signTx } from "../../../src/tx/index.
 import { bytesEqual, utf8 } from "../../../src/util/bytes.ts";
 import { isLvoError } from "../../../src/util/errors.ts";
 import { silentLogger } from "../../../src/util/log.ts";
+import { localDelegate } from "../../helpers/local-delegate.ts";
 
 const log = silentLogger();
 const LVO = 10n ** 18n;
@@ -59,29 +59,7 @@ beforeAll(async () => {
     const v = chain.headState();
     ingress.forget(mempool.onNewHead((a) => v.getAccount(a)));
   });
-  const signing = await SigningRecord.load(store);
-  gadget = new FinalityGadget({
-    chain,
-    log,
-    key: delegate,
-    signing,
-    detector: new EquivocationDetector(),
-    publish: () => undefined,
-    onEvidence: () => undefined,
-  });
-  producer = new BlockProducer(
-    { secretKey: delegate.secretKey, address: delegate.address, maxTxsPerBlock: 1000, execBudget: 1 },
-    {
-      chain,
-      mempool,
-      clock: { now: () => 0 },
-      log,
-      system,
-      signing,
-      pendingEvidence: () => [],
-      onProduced: () => undefined,
-    },
-  );
+  ({ gadget, producer } = await localDelegate({ chain, store, mempool, key: delegate, system }));
   backend = new NodeBackend({
     chain,
     mempool,
