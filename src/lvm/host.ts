@@ -41,6 +41,8 @@ export interface HostApi {
   balance(address?: string): string;
   /** Moves `amount` (decimal string) of this contract's LVO to `to`; throws when it cannot. */
   transfer(to: string, amount: string): void;
+  /** Addresses of the active delegate set (lowercase 0x, in schedule order). */
+  delegates(): string[];
   /** Calls another contract with `gasLimit` and `depth` (this call's depth + 1). */
   call(address: string, method: string, args: JsonValue[], gasLimit: number, depth: number): NestedResult;
 }
@@ -141,6 +143,12 @@ export function installHost(L: LuaState, ctx: HostContext): void {
       L,
       guarded(L, () => host.balance(addr)),
     );
+    return 1;
+  });
+  def("delegates", (L) => {
+    const list = guarded(L, () => host.delegates());
+    m.charge(L, list.length * g.hostCall);
+    pushJsonOrRaise(L, list, m);
     return 1;
   });
   def("transfer", (L) => {

@@ -1,5 +1,6 @@
 import { type Address, parseAddress } from "../crypto/address.ts";
 import { keccak256 } from "../crypto/hash.ts";
+import { getActiveSet } from "../dpos/index.ts";
 import { DPOS_ADDRESS, GENESIS_CONTRACT_ADDRESS } from "../genesis/constants.ts";
 import type { StateOverlay } from "../ledger/state.ts";
 import type { Log } from "../ledger/types.ts";
@@ -117,6 +118,7 @@ export function createStateHost(state: StateOverlay, ctx: StateHostContext): Sta
       state.addBalance(self, -wei);
       state.addBalance(dest, wei);
     },
+    delegates: () => getActiveSet(state).active.members.slice(),
     call() {
       throw new Error("contract calls not available yet");
     },

@@ -9,6 +9,7 @@ export class StubHost implements HostApi {
   from = "0x00000000000000000000000000000000000000aa";
   sent = "0";
   address = "0x00000000000000000000000000000000000000cc";
+  delegateList: string[] = [];
 
   storageGet(key: string): string | undefined {
     return this.store.get(key);
@@ -46,6 +47,9 @@ export class StubHost implements HostApi {
     if (a > have) throw new Error("insufficient contract balance");
     this.balances.set(this.address, have - a);
     this.balances.set(to, (this.balances.get(to) ?? 0n) + a);
+  }
+  delegates(): string[] {
+    return this.delegateList.slice();
   }
   call(address: string, method: string, args: JsonValue[], gasLimit: number, depth: number): NestedResult {
     const source = this.contracts.get(address);
