@@ -85,7 +85,8 @@ export class Meter {
   touched = 0;
   fault: Fault | null = null;
   L: LuaState = null;
-  readonly limit: number;
+  /** Mutable only through `reset` (a reused template meter, see run.ts). */
+  limit: number;
   readonly schedule: GasSchedule;
   readonly limits: LvmLimits;
 
@@ -93,6 +94,15 @@ export class Meter {
     this.limit = limit;
     this.schedule = schedule;
     this.limits = limits;
+  }
+
+  /** Starts a new call on this meter: `used` and `touched` as the call's set-up left them. */
+  reset(limit: number, used: number, touched: number): void {
+    this.limit = limit;
+    this.used = used;
+    this.touched = touched;
+    this.fault = null;
+    this.L = null;
   }
 
   remaining(): number {

@@ -6,6 +6,7 @@ import { encodeJson, JsonFault, type JsonValue, pushJson, readJson } from "./jso
 import { DEFAULT_LIMITS, type LvmLimits } from "./options.ts";
 import { createSandbox, startMetering } from "./sandbox.ts";
 import { checkProto, scanSource } from "./scan.ts";
+import { copyState, Uncloneable } from "./snapshot.ts";
 
 export interface RunOptions {
   /** Lua 5.3 source text; the chunk must return a table of functions. */
@@ -36,45 +37,67 @@ const TEXT_ONLY = toLuaString("t");
  * answers) give the same result, events, error code, message and gasUsed. Never throws for
  * anything the contract does; a failed call reports gasUsed (all of it when out of gas) and the
  * caller must roll back what the host applied (storage writes, transfers).
+ *
+ * Fast path (see "Performance" in docs/lvm.md): the sandbox as it stands after the contract's
+ * chunk returned is kept as a template per source, and each call runs in a deep copy of it,
+ * starting with the gas the set-up phase would have used. Results are identical to the cold path.
  */
 export function runContract(opts: RunOptions): RunResult {
   if (!Number.isSafeInteger(opts.gasLimit) || opts.gasLimit < 0)
     throw new LvmError(LvmErrorCode.BAD_ARGS, "gasLimit must be a non-negative safe integer", {
       gasLimit: opts.gasLimit,
     });
-  const meter = new Meter(opts.gasLimit, opts.schedule ?? GAS, opts.limits ?? DEFAULT_LIMITS);
   // no meter while the sandbox is set up (free and identical for every call)
   const previous = setActiveMeter(null);
   try {
-    return runMetered(opts, meter);
+    const warm = runWarm(opts);
+    if (warm !== undefined) return warm;
+    const meter = new Meter(opts.gasLimit, opts.schedule ?? GAS, opts.limits ?? DEFAULT_LIMITS);
+    const events: LvmEvent[] = [];
+    const ctx: HostContext = {
+      host: opts.host,
+      meter,
+      readOnly: opts.readOnly ?? false,
+      depth: opts.depth ?? 0,
+      events,
+    };
+    const L = prepare(opts.source, meter, ctx);
+    if (!("L" in L)) return L;
+    return invoke(L.L, opts, meter, events);
   } finally {
     setActiveMeter(previous);
   }
 }
 
-function runMetered(opts: RunOptions, meter: Meter): RunResult {
-  const limits = opts.limits ?? DEFAULT_LIMITS;
-  const schedule = meter.schedule;
-  const fail = (f: Fault): RunResult => ({
+const failWith =
+  (meter: Meter) =>
+  (f: Fault): RunResult => ({
     ok: false,
     code: f.code,
     message: f.message,
     gasUsed: Math.min(meter.used, meter.limit),
   });
 
-  const src = typeof opts.source === "string" ? toLuaString(opts.source) : opts.source;
+/**
+ * Set-up phase: scan, sandbox, host, compile, run the chunk. Leaves the module table on top of
+ * the stack, the meter settled. `onState` sees the bare sandbox before anything runs.
+ */
+function prepare(
+  source: string | Uint8Array,
+  meter: Meter,
+  ctx: HostContext,
+  onState?: (L: LuaState) => void,
+): { L: LuaState } | RunResult {
+  const limits = meter.limits;
+  const schedule = meter.schedule;
+  const fail = failWith(meter);
+
+  const src = typeof source === "string" ? toLuaString(source) : source;
   const bad = scanSource(src, limits);
   if (bad) return fail(bad);
 
   const L = createSandbox(meter);
-  const events: LvmEvent[] = [];
-  const ctx: HostContext = {
-    host: opts.host,
-    meter,
-    readOnly: opts.readOnly ?? false,
-    depth: opts.depth ?? 0,
-    events,
-  };
+  onState?.(L);
   installHost(L, ctx);
   // setting the sandbox up is free (and identical for every call); metering starts here
   startMetering(L, meter);
@@ -100,6 +123,13 @@ function runMetered(opts: RunOptions, meter: Meter): RunResult {
   if (meter.fault) return fail(meter.fault);
   if (lua.lua_type(L, -1) !== lua.LUA_TTABLE)
     return fail({ code: LvmErrorCode.BAD_RESULT, message: "the chunk must return a table of functions" });
+  return { L };
+}
+
+/** Call phase: the module table is on top of the stack; looks the method up and calls it. */
+function invoke(L: LuaState, opts: RunOptions, meter: Meter, events: LvmEvent[]): RunResult {
+  const limits = meter.limits;
+  const fail = failWith(meter);
   lua.lua_pushstring(L, toLuaString(opts.method));
   lua.lua_rawget(L, -2);
   if (lua.lua_type(L, -1) !== lua.LUA_TFUNCTION)
@@ -126,6 +156,147 @@ function runMetered(opts: RunOptions, meter: Meter): RunResult {
     throw e;
   }
   return { ok: true, result, gasUsed: meter.used, events };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Templates: the sandbox after the set-up phase, per (source, readOnly), default limits and gas
+// schedule only. A template's `lvo` functions and metered built-ins are bound to its own meter
+// and context; a call takes the template exclusively, resets both and runs in a copy of the
+// state (a nested call of the same contract while it is taken runs cold).
+
+/** The HostApi the template's `lvo` functions were built with: forwards to the running call's host. */
+interface Forwarder {
+  target: HostApi | null;
+  /** Calls made while no call was running (during the set-up phase): the template is refused. */
+  idleCalls: number;
+  readonly host: HostApi;
+}
+
+function forwarder(): Forwarder {
+  const fns = new Map<PropertyKey, unknown>();
+  const f: Forwarder = {
+    target: null,
+    idleCalls: 0,
+    host: new Proxy({} as HostApi, {
+      get(_, k) {
+        let fn = fns.get(k);
+        if (fn === undefined) {
+          fn = (...args: unknown[]) => {
+            const t = f.target as unknown as Record<PropertyKey, (...a: unknown[]) => unknown> | null;
+            if (t === null) {
+              f.idleCalls++;
+              throw new Error("host not available");
+            }
+            return t[k]!(...args);
+          };
+          fns.set(k, fn);
+        }
+        return fn;
+      },
+    }),
+  };
+  return f;
+}
+
+interface Template {
+  readonly L: LuaState;
+  readonly meter: Meter;
+  readonly ctx: { host: HostApi; meter: Meter; readOnly: boolean; depth: number; events: LvmEvent[] };
+  readonly fwd: Forwarder;
+  /** Gas and untouched string bytes the set-up phase leaves on the meter. */
+  readonly used: number;
+  readonly touched: number;
+  busy: boolean;
+}
+
+/** LRU of templates (null: this source cannot be templated, always run cold). */
+const templates = new Map<string, Template | null>();
+
+/** Tuning and test switches for the template cache (not consensus: results never depend on it). */
+export const lvmCache = {
+  enabled: true,
+  capacity: 64,
+  /** Counters: warm calls, cold calls, templates built. */
+  warm: 0,
+  cold: 0,
+  built: 0,
+};
+
+export function clearLvmCache(): void {
+  templates.clear();
+}
+
+function templateKey(source: string | Uint8Array, readOnly: boolean): string {
+  const mode = readOnly ? "r" : "w";
+  return typeof source === "string"
+    ? `${mode}s${source}`
+    : `${mode}b${Buffer.from(source).toString("latin1")}`;
+}
+
+function buildTemplate(source: string | Uint8Array, readOnly: boolean): Template | null {
+  lvmCache.built++;
+  const meter = new Meter(Number.MAX_SAFE_INTEGER, GAS, DEFAULT_LIMITS);
+  const fwd = forwarder();
+  const ctx = { host: fwd.host, meter, readOnly, depth: 0, events: [] as LvmEvent[] };
+  const prev = setActiveMeter(null);
+  try {
+    const r = prepare(source, meter, ctx, (L) => {
+      // ids of JS functions handed out by tostring (%p): a Map, so copies can take them over
+      L.l_G.ids = new Map();
+    });
+    if (!("L" in r) || meter.fault || fwd.idleCalls > 0 || ctx.events.length > 0) return null;
+    copyState(r.L, true); // checks every object the copies will meet
+    return { L: r.L, meter, ctx, fwd, used: meter.used, touched: meter.touched, busy: false };
+  } catch (e) {
+    if (e instanceof Uncloneable) return null;
+    throw e;
+  } finally {
+    setActiveMeter(prev);
+  }
+}
+
+function runWarm(opts: RunOptions): RunResult | undefined {
+  const usable =
+    lvmCache.enabled &&
+    (opts.limits === undefined || opts.limits === DEFAULT_LIMITS) &&
+    (opts.schedule === undefined || opts.schedule === GAS);
+  if (!usable) return undefined;
+  const readOnly = opts.readOnly ?? false;
+  const key = templateKey(opts.source, readOnly);
+  let t = templates.get(key);
+  if (t === undefined) {
+    t = buildTemplate(opts.source, readOnly);
+    templates.set(key, t);
+    if (templates.size > lvmCache.capacity) templates.delete(templates.keys().next().value!);
+  } else {
+    templates.delete(key);
+    templates.set(key, t);
+  }
+  // over the limit within the set-up phase, or taken by an outer call: the cold path decides
+  if (t === null || t.busy || t.used > opts.gasLimit) {
+    lvmCache.cold++;
+    return undefined;
+  }
+  lvmCache.warm++;
+  t.busy = true;
+  const meter = t.meter;
+  try {
+    meter.reset(opts.gasLimit, t.used, t.touched);
+    const events: LvmEvent[] = [];
+    t.ctx.readOnly = readOnly;
+    t.ctx.depth = opts.depth ?? 0;
+    t.ctx.events = events;
+    t.fwd.target = opts.host;
+    const L = copyState(t.L);
+    startMetering(L, meter);
+    setActiveMeter(meter);
+    return invoke(L, opts, meter, events);
+  } finally {
+    t.fwd.target = null;
+    t.ctx.events = [];
+    meter.L = null;
+    t.busy = false;
+  }
 }
 
 function failRun(L: LuaState, meter: Meter, fail: (f: Fault) => RunResult): RunResult {
