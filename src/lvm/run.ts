@@ -6,7 +6,7 @@ import { encodeJson, JsonFault, type JsonValue, pushJson, readJson } from "./jso
 import { DEFAULT_LIMITS, type LvmLimits } from "./options.ts";
 import { createSandbox, startMetering } from "./sandbox.ts";
 import { checkProto, scanSource } from "./scan.ts";
-import { copyState, Uncloneable } from "./snapshot.ts";
+import { copyState, planState, type Recipe, Uncloneable } from "./snapshot.ts";
 
 export interface RunOptions {
   /** Lua 5.3 source text; the chunk must return a table of functions. */
@@ -199,7 +199,7 @@ function forwarder(): Forwarder {
 }
 
 interface Template {
-  readonly L: LuaState;
+  readonly recipe: Recipe;
   readonly meter: Meter;
   readonly ctx: { host: HostApi; meter: Meter; readOnly: boolean; depth: number; events: LvmEvent[] };
   readonly fwd: Forwarder;
@@ -245,8 +245,8 @@ function buildTemplate(source: string | Uint8Array, readOnly: boolean): Template
       L.l_G.ids = new Map();
     });
     if (!("L" in r) || meter.fault || fwd.idleCalls > 0 || ctx.events.length > 0) return null;
-    copyState(r.L, true); // checks every object the copies will meet
-    return { L: r.L, meter, ctx, fwd, used: meter.used, touched: meter.touched, busy: false };
+    const recipe = planState(r.L); // checks every object the copies will meet
+    return { recipe, meter, ctx, fwd, used: meter.used, touched: meter.touched, busy: false };
   } catch (e) {
     if (e instanceof Uncloneable) return null;
     throw e;
@@ -287,7 +287,7 @@ function runWarm(opts: RunOptions): RunResult | undefined {
     t.ctx.depth = opts.depth ?? 0;
     t.ctx.events = events;
     t.fwd.target = opts.host;
-    const L = copyState(t.L);
+    const L = copyState(t.recipe);
     startMetering(L, meter);
     setActiveMeter(meter);
     return invoke(L, opts, meter, events);

@@ -61,182 +61,349 @@ function checkShape(o: Obj): void {
   }
 }
 
-/** One copy operation: a memo of template object → copy (keeps sharing and cycles). */
-class Copier {
-  readonly memo = new Map<object, Obj>();
-  readonly check: boolean;
+const K_STR = 0;
+const K_TABLE = 1;
+const K_LCL = 2;
+const K_CCL = 3;
+const K_PROTO = 4;
+/** A TValue shared by reference (an upvalue): one copy per copied state. */
+const K_UPV = 5;
 
-  constructor(check: boolean) {
-    this.check = check;
+/** Object index of the state's own main thread (the registry holds it). */
+const MAIN = -2;
+
+/** A TValue to rebuild: type tag, and either a primitive (`r` = -1) or an object index. */
+interface TvDesc {
+  readonly t: number;
+  readonly v: unknown;
+  readonly r: number;
+}
+
+/**
+ * A template turned into flat instructions once: every object it holds gets an index; a copy
+ * allocates one object per index (with fengari's own constructors, same ids) and fills fields.
+ */
+export interface Recipe {
+  readonly kinds: number[];
+  readonly data: Obj[];
+  readonly registry: TvDesc;
+  readonly mt: number[];
+  readonly tmname: number[];
+  readonly ids: Map<unknown, number>;
+  readonly stackHoles: boolean[];
+  readonly stackValues: TvDesc[];
+  readonly top: number;
+  readonly stackLast: number;
+  readonly ciTop: number;
+  readonly ciStatus: number;
+  readonly oldpc: number;
+  readonly idCounter: number;
+  readonly panic: unknown;
+  readonly atnativeerror: unknown;
+  readonly version: unknown;
+}
+
+class Planner {
+  readonly index = new Map<object, number>();
+  readonly kinds: number[] = [];
+  readonly data: Obj[] = [];
+  readonly queue: number[] = [];
+  readonly objs: Obj[] = [];
+  readonly main: LuaState;
+
+  constructor(main: LuaState) {
+    this.main = main;
   }
 
-  /** A TValue that may be shared (upvalues): copied once per copy operation. */
-  shared(tv: Obj): Obj {
-    let c = this.memo.get(tv);
-    if (c === undefined) {
-      c = this.tv(tv);
-      this.memo.set(tv, c);
-    }
-    return c;
+  private add(o: Obj, kind: number): number {
+    const i = this.kinds.length;
+    this.index.set(o, i);
+    this.kinds.push(kind);
+    this.data.push(null);
+    this.objs.push(o);
+    this.queue.push(i);
+    return i;
   }
 
-  tv(tv: Obj): Obj {
-    if (this.check) checkShape(tv);
+  ref(o: Obj): number {
+    const i = this.index.get(o);
+    if (i !== undefined) return i;
+    checkShape(o);
+    if (o instanceof TString) return this.add(o, K_STR);
+    if (o instanceof Table) return this.add(o, K_TABLE);
+    if (o instanceof LClosure) return this.add(o, K_LCL);
+    if (o instanceof CClosure) return this.add(o, K_CCL);
+    if (o instanceof Proto) return this.add(o, K_PROTO);
+    throw new Uncloneable(`cannot copy ${o?.constructor?.name ?? typeof o}`);
+  }
+
+  upv(tv: Obj): number {
+    const i = this.index.get(tv);
+    if (i !== undefined) return i;
+    if (!(tv instanceof TValue)) throw new Uncloneable("upvalue is not a TValue");
+    return this.add(tv, K_UPV);
+  }
+
+  tv(tv: Obj): TvDesc {
+    if (!(tv instanceof TValue)) throw new Uncloneable("not a TValue");
+    checkShape(tv);
     if (tv.type === LIGHTUSERDATA) throw new Uncloneable("light userdata");
-    return new TValue(tv.type, this.value(tv.value));
+    const v = tv.value;
+    if (v === this.main) return { t: tv.type, v: null, r: MAIN };
+    if (v !== null && typeof v === "object") return { t: tv.type, v: null, r: this.ref(v) };
+    return { t: tv.type, v, r: -1 };
   }
 
-  value(v: Obj): Obj {
-    if (v === null || typeof v !== "object") return v; // numbers, booleans, JS functions (light C functions)
-    const m = this.memo.get(v);
-    if (m !== undefined) return m;
-    if (this.check) checkShape(v);
-    if (v instanceof TString) {
-      const s = new TString(null, v.realstring);
-      s.hash = v.hash;
-      this.memo.set(v, s);
-      return s;
-    }
-    if (v instanceof Table) return this.table(v);
-    if (v instanceof LClosure) {
-      const c = Object.create(LClosure.prototype);
-      this.memo.set(v, c);
-      c.id = v.id;
-      c.p = this.proto(v.p);
-      c.nupvalues = v.nupvalues;
-      c.upvals = v.upvals.map((u: Obj) => (u === undefined ? u : this.shared(u)));
-      return c;
-    }
-    if (v instanceof CClosure) {
-      const c = Object.create(CClosure.prototype);
-      this.memo.set(v, c);
-      c.id = v.id;
-      c.f = v.f;
-      c.nupvalues = v.nupvalues;
-      c.upvalue = v.upvalue.map((u: Obj) => this.tv(u));
-      return c;
-    }
-    throw new Uncloneable(`cannot copy ${v?.constructor?.name ?? typeof v}`);
+  /** Map key of a table entry: primitives and JS functions as is, objects by index. */
+  hash(h: Obj): [unknown, number] {
+    if (h !== null && typeof h === "object") return [null, this.ref(h)];
+    return [h, -1];
   }
 
-  proto(p: Obj): Obj {
-    const m = this.memo.get(p);
-    if (m !== undefined) return m;
-    if (!(p instanceof Proto)) throw new Uncloneable("not a prototype");
-    if (this.check) checkShape(p);
-    const c = Object.create(Proto.prototype);
-    this.memo.set(p, c);
-    c.id = p.id;
-    c.k = p.k.map((k: Obj) => this.tv(k));
-    c.p = p.p.map((q: Obj) => this.proto(q));
-    c.code = p.code; // decoded instructions: never written after compilation
-    c.cache = p.cache === null ? null : this.value(p.cache);
-    c.lineinfo = p.lineinfo;
-    c.upvalues = p.upvalues; // debug info (names are only read as bytes)
-    c.numparams = p.numparams;
-    c.is_vararg = p.is_vararg;
-    c.maxstacksize = p.maxstacksize;
-    c.locvars = p.locvars;
-    c.linedefined = p.linedefined;
-    c.lastlinedefined = p.lastlinedefined;
-    c.source = p.source;
-    return c;
+  run(): void {
+    while (this.queue.length > 0) {
+      const i = this.queue.pop()!;
+      const o = this.objs[i];
+      switch (this.kinds[i]) {
+        case K_STR:
+          this.data[i] = { rs: o.realstring, hash: o.hash };
+          break;
+        case K_UPV:
+          this.data[i] = this.tv(o);
+          break;
+        case K_TABLE:
+          this.data[i] = this.table(o);
+          break;
+        case K_LCL:
+          this.data[i] = {
+            id: o.id,
+            p: this.ref(o.p),
+            n: o.nupvalues,
+            up: o.upvals.map((u: Obj) => (u === undefined ? -1 : this.upv(u))),
+          };
+          break;
+        case K_CCL:
+          this.data[i] = { id: o.id, f: o.f, n: o.nupvalues, up: o.upvalue.map((u: Obj) => this.tv(u)) };
+          break;
+        case K_PROTO:
+          this.data[i] = {
+            src: o,
+            k: o.k.map((k: Obj) => this.tv(k)),
+            p: o.p.map((q: Obj) => {
+              if (!(q instanceof Proto)) throw new Uncloneable("not a prototype");
+              return this.ref(q);
+            }),
+            cache: o.cache === null ? -1 : this.ref(o.cache),
+          };
+          break;
+      }
+    }
   }
 
   table(t: Obj): Obj {
     if (t.dead_weak !== undefined) throw new Uncloneable("dead weak keys");
-    const c = new Table({ l_G: { id_counter: t.id } });
-    this.memo.set(t, c);
-    c.flags = t.flags;
-    c.metatable = t.metatable === null ? null : this.value(t.metatable);
-    // entries (live ones in order, dead ones still reachable by `next` from a dead key)
-    const entries = new Map<Obj, Obj>();
-    const entry = (e: Obj): Obj => {
-      if (e === undefined) return undefined;
-      let n = entries.get(e);
-      if (n !== undefined) return n;
-      n = {
-        key: this.tv(e.key),
-        value: e.value === undefined ? undefined : this.tv(e.value),
-        p: undefined,
-        n: undefined,
-      };
-      entries.set(e, n);
-      return n;
+    const ents = new Map<Obj, number>();
+    const list: Obj[] = [];
+    const at = (e: Obj): number => {
+      if (e === undefined) return -1;
+      let j = ents.get(e);
+      if (j === undefined) {
+        j = list.length;
+        ents.set(e, j);
+        list.push(e);
+      }
+      return j;
     };
-    // iteratively: dead chains can be long
-    const pending: Obj[] = [];
-    for (const [hash, e] of t.strong) {
-      c.strong.set(this.hashKey(hash), entry(e));
-      pending.push(e);
+    const strong: [unknown, number, number][] = [];
+    const dead: [unknown, number, number][] = [];
+    for (const [h, e] of t.strong) strong.push([...this.hash(h), at(e)] as [unknown, number, number]);
+    for (const [h, e] of t.dead_strong) dead.push([...this.hash(h), at(e)] as [unknown, number, number]);
+    const f = at(t.f);
+    const l = at(t.l);
+    const out: Obj[] = [];
+    // entries reachable through p/n links (dead entries keep their old `n`)
+    for (let j = 0; j < list.length; j++) {
+      const e = list[j];
+      if (Object.keys(e).join(",") !== "key,value,p,n") throw new Uncloneable("unexpected table entry");
+      out.push({
+        k: this.tv(e.key),
+        v: e.value === undefined ? null : this.tv(e.value),
+        p: at(e.p),
+        n: at(e.n),
+      });
     }
-    for (const [hash, e] of t.dead_strong) {
-      c.dead_strong.set(this.hashKey(hash), entry(e));
-      pending.push(e);
-    }
-    while (pending.length > 0) {
-      const e = pending.pop();
-      const n = entries.get(e);
-      if (e.n !== undefined && !entries.has(e.n)) pending.push(e.n);
-      if (e.p !== undefined && !entries.has(e.p)) pending.push(e.p);
-      n.n = entry(e.n);
-      n.p = entry(e.p);
-    }
-    c.f = entry(t.f);
-    c.l = entry(t.l);
-    return c;
-  }
-
-  /** Map keys: strings and numbers/booleans as is; tables, closures as their copies. */
-  hashKey(h: Obj): Obj {
-    if (h === null || typeof h !== "object") return h; // JS functions (light C functions) are shared
-    return this.value(h);
+    return {
+      id: t.id,
+      flags: t.flags,
+      mt: t.metatable === null ? -1 : this.ref(t.metatable),
+      ents: out,
+      strong,
+      dead,
+      f,
+      l,
+    };
   }
 }
 
-/**
- * A new lua_State equal to `T` (the template's main thread, idle after its chunk returned):
- * fresh registry, globals, libraries, string metatable, module table and closures; the stack
- * holds the copied values up to `top`, and nil above it (fresh state stacks hold nothing a
- * contract can read there).
- */
-export function copyState(T: LuaState, check = false): LuaState {
+/** Plans the copies of `T` (the template's main thread, idle after its chunk returned). */
+export function planState(T: LuaState): Recipe {
   const tg = T.l_G;
-  if (check) {
-    if (Object.keys(tg).join(",") !== GLOBAL_FIELDS) throw new Uncloneable("unexpected global_State fields");
-    if (Object.keys(T).join(",") !== STATE_FIELDS) throw new Uncloneable("unexpected lua_State fields");
-    if (!(tg.ids instanceof Map)) throw new Uncloneable("template ids must be a Map");
-    if (T.ci !== T.base_ci || T.nCcalls !== 0 || T.status !== 0 || T.errfunc !== 0 || T.nny !== 1)
-      throw new Uncloneable("template state is not idle");
-    if (tg.mainthread !== T) throw new Uncloneable("not the main thread");
+  if (Object.keys(tg).join(",") !== GLOBAL_FIELDS) throw new Uncloneable("unexpected global_State fields");
+  if (Object.keys(T).join(",") !== STATE_FIELDS) throw new Uncloneable("unexpected lua_State fields");
+  if (!(tg.ids instanceof Map)) throw new Uncloneable("template ids must be a Map");
+  if (T.ci !== T.base_ci || T.nCcalls !== 0 || T.status !== 0 || T.errfunc !== 0 || T.nny !== 1)
+    throw new Uncloneable("template state is not idle");
+  if (tg.mainthread !== T) throw new Uncloneable("not the main thread");
+  const pl = new Planner(T);
+  const registry = pl.tv(tg.l_registry);
+  const mt = Array.from(tg.mt as Obj[], (m) => (m === undefined || m === null ? -1 : pl.ref(m)));
+  const tmname = Array.from(tg.tmname as Obj[], (s) => pl.ref(s));
+  const stackHoles: boolean[] = [];
+  const stackValues: TvDesc[] = [];
+  for (let i = 0; i < T.stack.length; i++) {
+    stackHoles.push(!(i in T.stack));
+    if (i < T.top) stackValues.push(pl.tv(T.stack[i]));
   }
+  for (const k of tg.ids.keys()) if (typeof k !== "function") throw new Uncloneable("id of a non-function");
+  pl.run();
+  return {
+    kinds: pl.kinds,
+    data: pl.data,
+    registry,
+    mt,
+    tmname,
+    ids: new Map(tg.ids),
+    stackHoles,
+    stackValues,
+    top: T.top,
+    stackLast: T.stack_last,
+    ciTop: T.base_ci.top,
+    ciStatus: T.base_ci.callstatus,
+    oldpc: T.oldpc,
+    idCounter: tg.id_counter,
+    panic: tg.panic,
+    atnativeerror: tg.atnativeerror,
+    version: tg.version,
+  };
+}
+
+/** Stand-in lua_State for fengari's constructors: they only read `l_G.id_counter`. */
+const idSource = { l_G: { id_counter: 0 } };
+const withId = (id: number) => {
+  idSource.l_G.id_counter = id;
+  return idSource;
+};
+
+/**
+ * A new lua_State equal to the template: fresh registry, globals, libraries, string metatable,
+ * module table and closures; the stack holds copies up to `top` and nil above it (a fresh
+ * state's stack holds nothing a contract can read there).
+ */
+export function copyState(R: Recipe): LuaState {
   const L = lauxlib.luaL_newstate();
-  if (!(L instanceof LuaStateClass)) throw new Uncloneable("not a lua_State");
-  const g = L.l_G;
-  const cp = new Copier(check);
-  cp.memo.set(T, L);
-  g.l_registry = cp.tv(tg.l_registry);
-  g.mt = tg.mt.map((m: Obj) => (m === undefined || m === null ? m : cp.value(m)));
-  g.tmname = tg.tmname.map((s: Obj) => cp.value(s));
-  g.ids = new Map(tg.ids);
-  g.panic = tg.panic;
-  g.atnativeerror = tg.atnativeerror;
-  g.version = tg.version;
-  // stack: same size and shape; values up to top copied
-  const n = T.stack.length;
-  L.stack.length = n;
+  const n = R.kinds.length;
+  const objs: Obj[] = new Array(n);
+  const { kinds, data } = R;
+  const tv = (d: TvDesc): Obj => new TValue(d.t, d.r >= 0 ? objs[d.r] : d.r === MAIN ? L : d.v);
   for (let i = 0; i < n; i++) {
-    const s = T.stack[i];
-    if (i < T.top) L.stack[i] = cp.tv(s);
-    else if (s === undefined) delete L.stack[i];
-    else L.stack[i] = new TValue(0, null);
+    const d = data[i];
+    switch (kinds[i]) {
+      case K_STR: {
+        const s = new TString(null, d.rs);
+        s.hash = d.hash;
+        objs[i] = s;
+        break;
+      }
+      case K_TABLE:
+        objs[i] = new Table(withId(d.id));
+        break;
+      case K_LCL:
+        objs[i] = new LClosure(withId(d.id), d.n);
+        break;
+      case K_CCL:
+        objs[i] = new CClosure(withId(d.id), d.f, d.n);
+        break;
+      case K_PROTO:
+        objs[i] = new Proto(withId(d.src.id));
+        break;
+      case K_UPV:
+        objs[i] = new TValue(d.t, null);
+        break;
+    }
   }
-  L.top = T.top;
-  L.stack_last = T.stack_last;
-  L.base_ci.top = T.base_ci.top;
-  L.base_ci.callstatus = T.base_ci.callstatus;
-  L.oldpc = T.oldpc;
+  for (let i = 0; i < n; i++) {
+    const d = data[i];
+    const o = objs[i];
+    switch (kinds[i]) {
+      case K_UPV:
+        o.value = d.r >= 0 ? objs[d.r] : d.r === MAIN ? L : d.v;
+        break;
+      case K_TABLE: {
+        o.flags = d.flags;
+        if (d.mt >= 0) o.metatable = objs[d.mt];
+        const ents: Obj[] = new Array(d.ents.length);
+        for (let j = 0; j < ents.length; j++) {
+          const e = d.ents[j];
+          ents[j] = { key: tv(e.k), value: e.v === null ? undefined : tv(e.v), p: undefined, n: undefined };
+        }
+        for (let j = 0; j < ents.length; j++) {
+          const e = d.ents[j];
+          if (e.p >= 0) ents[j].p = ents[e.p];
+          if (e.n >= 0) ents[j].n = ents[e.n];
+        }
+        for (const [h, r, j] of d.strong) o.strong.set(r < 0 ? h : objs[r], ents[j]);
+        for (const [h, r, j] of d.dead) o.dead_strong.set(r < 0 ? h : objs[r], ents[j]);
+        if (d.f >= 0) o.f = ents[d.f];
+        if (d.l >= 0) o.l = ents[d.l];
+        break;
+      }
+      case K_LCL:
+        o.p = objs[d.p];
+        for (let j = 0; j < d.up.length; j++) if (d.up[j] >= 0) o.upvals[j] = objs[d.up[j]];
+        break;
+      case K_CCL:
+        for (let j = 0; j < d.up.length; j++) o.upvalue[j] = tv(d.up[j]);
+        break;
+      case K_PROTO: {
+        const p = d.src;
+        o.k = d.k.map(tv);
+        o.p = d.p.map((j: number) => objs[j]);
+        o.code = p.code; // decoded instructions: never written after compilation
+        o.cache = d.cache < 0 ? null : objs[d.cache];
+        o.lineinfo = p.lineinfo;
+        o.upvalues = p.upvalues; // debug info (names are only read as bytes)
+        o.numparams = p.numparams;
+        o.is_vararg = p.is_vararg;
+        o.maxstacksize = p.maxstacksize;
+        o.locvars = p.locvars;
+        o.linedefined = p.linedefined;
+        o.lastlinedefined = p.lastlinedefined;
+        o.source = p.source;
+        break;
+      }
+    }
+  }
+  const g = L.l_G;
+  g.l_registry = tv(R.registry);
+  for (let i = 0; i < R.mt.length; i++) if (R.mt[i]! >= 0) g.mt[i] = objs[R.mt[i]!];
+  for (let i = 0; i < R.tmname.length; i++) g.tmname[i] = objs[R.tmname[i]!];
+  g.ids = new Map(R.ids);
+  g.panic = R.panic;
+  g.atnativeerror = R.atnativeerror;
+  g.version = R.version;
+  const stack = L.stack;
+  stack.length = R.stackHoles.length;
+  for (let i = 0; i < R.stackHoles.length; i++) {
+    if (i < R.top) stack[i] = tv(R.stackValues[i]!);
+    else if (R.stackHoles[i]) delete stack[i];
+    else stack[i] = new TValue(0, null);
+  }
+  L.top = R.top;
+  L.stack_last = R.stackLast;
+  L.base_ci.top = R.ciTop;
+  L.base_ci.callstatus = R.ciStatus;
+  L.oldpc = R.oldpc;
   // ids handed out while copying are the template's own: continue where it stopped
-  g.id_counter = tg.id_counter;
+  g.id_counter = R.idCounter;
   return L;
 }
