@@ -162,6 +162,7 @@ end
 -- views
 
 function M.get(id)
+  nonpayable()
   if math.type(id) ~= "integer" or id < 1 then fail("id must be a positive integer") end
   local raw = lvo.get("c:" .. id)
   if not raw then return nil end
@@ -170,12 +171,14 @@ end
 
 -- nil, "viewer" / "owner" (the one who confirmed so far) or "paid"
 function M.viewOf(id, viewer)
+  nonpayable()
   if math.type(id) ~= "integer" or id < 1 then fail("id must be a positive integer") end
   viewer = address(viewer, "viewer")
   return lvo.get("v:" .. id .. ":" .. viewer)
 end
 
 function M.stats()
+  nonpayable()
   local cfg = json.decode(lvo.get("cfg"))
   return { campaigns = tonumber(lvo.get("n")), locked = lvo.get("locked"), content = cfg.content }
 end

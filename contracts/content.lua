@@ -147,6 +147,7 @@ end
 
 -- the owner's address, or nil (JSON null) when the hash is not registered
 function M.ownerOf(hash)
+  nonpayable()
   hash = contentHash(hash)
   local w = find(hash)
   if not w then return nil end
@@ -154,6 +155,7 @@ function M.ownerOf(hash)
 end
 
 function M.get(hash)
+  nonpayable()
   hash = contentHash(hash)
   local w = find(hash)
   if not w then return nil end
@@ -173,6 +175,7 @@ function M.get(hash)
 end
 
 function M.licenseOf(hash, licensee)
+  nonpayable()
   hash = contentHash(hash)
   licensee = address(licensee, "licensee")
   local raw = lvo.get("l:" .. hash .. ":" .. licensee)
@@ -181,6 +184,7 @@ function M.licenseOf(hash, licensee)
 end
 
 function M.hasLiked(hash, who)
+  nonpayable()
   hash = contentHash(hash)
   who = address(who, "address")
   return lvo.get("k:" .. hash .. ":" .. who) ~= nil
@@ -188,6 +192,7 @@ end
 
 -- entries from..from+count-1 (1-based), at most 50 per page
 function M.history(hash, from, count)
+  nonpayable()
   hash = contentHash(hash)
   if math.type(from) ~= "integer" or from < 1 then fail("from must be an integer >= 1") end
   if math.type(count) ~= "integer" or count < 1 or count > MAX_PAGE then fail("count must be 1..50") end

@@ -243,6 +243,7 @@ end
 -- views
 
 function M.get(id)
+  nonpayable()
   if math.type(id) ~= "integer" or id < 1 then fail("id must be a positive integer") end
   local raw = lvo.get("o:" .. id)
   if not raw then return nil end
@@ -250,6 +251,7 @@ function M.get(id)
 end
 
 function M.voteOf(id, delegate)
+  nonpayable()
   orderId(id)
   delegate = address(delegate, "delegate")
   return lvo.get("v:" .. id .. ":" .. delegate)
@@ -257,6 +259,7 @@ end
 
 -- orders where `a` is the buyer or the merchant, oldest first, 1-based, at most 50 per page
 function M.ordersOf(a, from, count)
+  nonpayable()
   a = address(a, "address")
   if math.type(from) ~= "integer" or from < 1 then fail("from must be an integer >= 1") end
   if math.type(count) ~= "integer" or count < 1 or count > MAX_PAGE then fail("count must be 1..50") end
@@ -271,6 +274,7 @@ function M.ordersOf(a, from, count)
 end
 
 function M.stats()
+  nonpayable()
   return { orders = tonumber(lvo.get("n")), locked = lvo.get("locked") }
 end
 

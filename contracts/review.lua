@@ -280,6 +280,7 @@ end
 -- views
 
 function M.get(id)
+  nonpayable()
   if math.type(id) ~= "integer" or id < 1 then fail("workId must be a positive integer") end
   local raw = lvo.get("w:" .. id)
   if not raw then return nil end
@@ -291,6 +292,7 @@ end
 -- the caller's bid on a work: {amount, seated, payout (after finalize, seated only)} or nil
 -- once withdrawn / never placed
 function M.bidOf(id, who)
+  nonpayable()
   workId(id)
   who = address(who, "bidder")
   local bid = lvo.get("b:" .. id .. ":" .. who)
@@ -301,6 +303,7 @@ function M.bidOf(id, who)
 end
 
 function M.stats()
+  nonpayable()
   local c = cfg()
   c.works = tonumber(lvo.get("n"))
   c.locked = lvo.get("locked")

@@ -157,6 +157,7 @@ function M.transferFrom(from, to, value)
 end
 
 function M.balanceOf(a)
+  nonpayable()
   a = address(a, "address")
   local raw = lvo.get("h:" .. a)
   if not raw then return "0" end
@@ -164,16 +165,19 @@ function M.balanceOf(a)
 end
 
 function M.allowance(owner, spender)
+  nonpayable()
   owner = address(owner, "owner")
   spender = address(spender, "spender")
   return lvo.get("a:" .. owner .. ":" .. spender) or "0"
 end
 
 function M.totalSupply()
+  nonpayable()
   return globals().supply
 end
 
 function M.info()
+  nonpayable()
   local meta = json.decode(lvo.get("meta"))
   local g = globals()
   return {
@@ -221,6 +225,7 @@ function M.distributeToken(value)
 end
 
 function M.dividendsOf(a)
+  nonpayable()
   a = address(a, "address")
   local g = globals()
   local h = settle(holder(a, g), g)

@@ -271,6 +271,7 @@ describe("escrow.lua", () => {
       [DELEGATES[0]!, "arbitrate", [id, "buyer"], 0n, "order is not in dispute"],
       [OTHER, "expire", [id], 0n, "order is not in dispute"],
       [OTHER, "init", [10], 0n, "already initialised"],
+      [OTHER, "get", [id], 1n, "method is not payable"],
     ];
     for (const [from, method, args, value, msg] of cases) {
       expect(w.call(from, e, method, args as any, value), `${method} ${msg}`).toMatchObject({

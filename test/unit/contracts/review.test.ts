@@ -43,8 +43,11 @@ function checkInvariant(w: World, r: string) {
   expect(w.balanceOf(r)).toBe(owed);
 }
 
-const seatsOf = (w: World, r: string, id: number) =>
-  w.view(r, "get", [id]).seats.map((s: any) => [s.a, s.v]) as [string, string][];
+/** Seats as [address, bid]; an empty Lua table crosses as {} (no seats yet). */
+const seatsOf = (w: World, r: string, id: number): [string, string][] => {
+  const seats = w.view(r, "get", [id]).seats;
+  return Array.isArray(seats) ? seats.map((s: any) => [s.a, s.v]) : [];
+};
 
 describe("review.lua", () => {
   it("submits a work with a stake", () => {
@@ -273,6 +276,55 @@ describe("review.lua", () => {
     for (const [args, msg] of bad)
       expect(() => new World().deploy("r", SOURCE, args as any, AUTHOR)).toThrow(msg);
     checkInvariant(w, r);
+  });
+
+  it("random bids: seats always match a reference model and the money invariant holds", () => {
+    const { w, r } = setup();
+    const id = submit(w, r);
+    type Seat = { a: string; v: bigint; s: number };
+    let seats: Seat[] = [];
+    const deposits = new Map<string, bigint>();
+    let seq = 0;
+    let seed = 11;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const order = (x: Seat, y: Seat) => (x.v === y.v ? x.s - y.s : x.v > y.v ? -1 : 1);
+    for (let step = 0; step < 80; step++) {
+      const who = R[1 + rnd(9)]!;
+      if (rnd(6) === 0) {
+        // withdraw: only unseated bids can leave before finalize
+        const res = w.call(who, r, "withdraw", [id]);
+        const seated = seats.some((x) => x.a === who);
+        expect(res.ok).toBe(deposits.has(who) && !seated);
+        if (res.ok) deposits.delete(who);
+      } else {
+        const value = BigInt(5 + rnd(40));
+        const total = (deposits.get(who) ?? 0n) + value;
+        const mine = seats.find((x) => x.a === who);
+        let accepted = total >= 10n;
+        if (accepted && !mine && seats.length === 7) accepted = total > seats[6]!.v;
+        const res = w.call(who, r, "bid", [id], value);
+        expect(res.ok, `step ${step}`).toBe(accepted);
+        if (accepted) {
+          seq++;
+          deposits.set(who, total);
+          if (mine) {
+            mine.v = total;
+            mine.s = seq;
+          } else {
+            if (seats.length === 7) seats = seats.slice(0, 6);
+            seats.push({ a: who, v: total, s: seq });
+          }
+          seats.sort(order);
+        }
+      }
+      expect(seatsOf(w, r, id)).toEqual(seats.map((x) => [x.a, x.v.toString()]));
+      const sum = [...deposits.values()].reduce((a, b) => a + b, 0n);
+      expect(w.balanceOf(r)).toBe(sum + 100n);
+      checkInvariant(w, r);
+    }
   });
 
   it("gas of the main operations stays within measured bounds", () => {

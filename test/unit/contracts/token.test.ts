@@ -140,6 +140,11 @@ describe("token.lua", () => {
       message: "method is not payable",
     });
     expect(w.balanceOf(A)).toBe(before); // value refunded by the rollback
+    // views called as transactions refuse value too
+    expect(w.call(A, token, "balanceOf", [A], 5n)).toMatchObject({
+      ok: false,
+      message: "method is not payable",
+    });
     expect(w.call(A, token, "nope", [])).toMatchObject({ ok: false, code: "LVM_BAD_ARGS" });
   });
 
