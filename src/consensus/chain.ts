@@ -2,6 +2,7 @@ import { EventEmitter } from "node:events";
 import type { Address } from "../crypto/address.ts";
 import { activeSetFor, scheduleFor } from "../dpos/index.ts";
 import { SlotClock } from "../dpos/schedule.ts";
+import { genesisStateEntries } from "../execution/genesis-state.ts";
 import type { SystemHandler } from "../execution/system.ts";
 import { ZERO_ADDRESS } from "../genesis/constants.ts";
 import { parseGenesisText } from "../genesis/load.ts";
@@ -17,7 +18,6 @@ import {
   txRootOf,
 } from "../ledger/encoding.ts";
 import { LedgerErrorCode } from "../ledger/errors.ts";
-import { genesisStateEntries } from "../ledger/genesis-state.ts";
 import { MetaKey, SCHEMA_VERSION } from "../ledger/keys.ts";
 import { StateView } from "../ledger/state.ts";
 import type { ChainStore } from "../ledger/store.ts";

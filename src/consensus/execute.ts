@@ -4,6 +4,7 @@ import { applyBlock, type BlockContext } from "../execution/executor.ts";
 import type { SystemHandler } from "../execution/system.ts";
 import type { Genesis } from "../genesis/types.ts";
 import { writeRecordedFinality } from "../ledger/chain-records.ts";
+import { hashHeader } from "../ledger/encoding.ts";
 import { StateOverlay } from "../ledger/state.ts";
 import type { StateTrie } from "../ledger/trie/index.ts";
 import type { BlockHeader, Evidence, QuorumCert, Receipt } from "../ledger/types.ts";
@@ -56,6 +57,7 @@ export function executeBlock(
     producer: x.producer,
     baseFee: p.minGasPrice,
     rewardPool: genesis.buckets.globalPromotion,
+    parentHash: hashHeader(x.parentHeader),
     slot: x.slot,
     parentSlot: x.parentHeader.slot,
   };

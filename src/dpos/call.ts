@@ -1,36 +1,16 @@
 import { type Address, parseAddress } from "../crypto/address.ts";
+import { type CallData, parseCallData } from "../tx/call-data.ts";
 import { LvoError } from "../util/errors.ts";
 import { DposErrorCode } from "./errors.ts";
 
 /** A decoded call to the DPoS address: `{"method": "<name>", "args": [...]}`. */
-export interface DposCall {
-  method: string;
-  args: unknown[];
-}
-
-const utf8Strict = new TextDecoder("utf-8", { fatal: true });
+export type DposCall = CallData;
 
 /** Decode tx data as a DPoS call; `args` may be left out when a method takes none. */
 export function parseCall(data: Uint8Array): DposCall {
-  let body: unknown;
-  try {
-    body = JSON.parse(utf8Strict.decode(data));
-  } catch {
-    throw new LvoError(DposErrorCode.DPOS_BAD_CALL, "call data is not UTF-8 JSON");
-  }
-  if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    throw new LvoError(DposErrorCode.DPOS_BAD_CALL, 'call data must be {"method": ..., "args": [...]}');
-  }
-  const o = body as Record<string, unknown>;
-  for (const k of Object.keys(o)) {
-    if (k !== "method" && k !== "args")
-      throw new LvoError(DposErrorCode.DPOS_BAD_CALL, `unexpected key "${k}"`);
-  }
-  if (typeof o.method !== "string")
-    throw new LvoError(DposErrorCode.DPOS_BAD_CALL, "method must be a string");
-  const args = o.args ?? [];
-  if (!Array.isArray(args)) throw new LvoError(DposErrorCode.DPOS_BAD_CALL, "args must be an array");
-  return { method: o.method, args };
+  const c = parseCallData(data);
+  if (typeof c === "string") throw new LvoError(DposErrorCode.DPOS_BAD_CALL, c);
+  return c;
 }
 
 function badArgs(msg: string): LvoError {

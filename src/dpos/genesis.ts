@@ -6,7 +6,7 @@ import { type Candidate, encodeAddresses, encodeCandidate, encodeSet } from "./r
 
 /**
  * The DPoS part of the genesis state: a candidate record per initial delegate (its self-stake
- * is already a balance of the DPoS address, see src/ledger/genesis-state.ts), the candidate
+ * is already a balance of the DPoS address, see src/execution/genesis-state.ts), the candidate
  * list, and the initial active set, elected by the same rule as every later round (top
  * activeDelegates by weight, then address). No pending snapshot: the first is taken at the
  * first round boundary.

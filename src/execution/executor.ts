@@ -3,6 +3,7 @@ import { beginBlock, endBlock } from "../dpos/index.ts";
 import type { ChainParams } from "../genesis/types.ts";
 import type { StateOverlay } from "../ledger/state.ts";
 import type { Receipt } from "../ledger/types.ts";
+import { applyContractTx, expireProposals, readContract } from "../registry/index.ts";
 import { effectiveGasPrice, intrinsicGas, maxCost } from "../tx/index.ts";
 import type { Tx } from "../tx/types.ts";
 import { errorMessage, LvoError } from "../util/errors.ts";
@@ -26,7 +27,11 @@ export interface BlockContext {
   baseFee: bigint;
   /** Holder of the global-promotion bucket: block rewards come from here until it is empty. */
   rewardPool: Address;
+  /** Hash of the parent block (contracts read it as `lvo.blockhash()`); zeros if not given. */
+  parentHash?: Uint8Array;
 }
+
+const ZERO_HASH = new Uint8Array(32);
 
 /** Result of applying a list of transactions. */
 export interface ExecResult {
@@ -91,13 +96,7 @@ export function applyTx(
     const handler = mods.system.get(tx.to);
     try {
       if (!handler) throw new Error(`no system method at ${tx.to}`);
-      const sys: SystemCallContext = {
-        params: ctx.params,
-        height: ctx.height,
-        timestamp: ctx.timestamp,
-        producer: ctx.producer,
-      };
-      const r = handler(tx, state, sys);
+      const r = handler(tx, state, systemContext(ctx));
       gasUsed += r.gasUsed;
       logs = r.logs;
       if (gasUsed > tx.gasLimit) throw new Error("out of gas");
@@ -108,9 +107,21 @@ export function applyTx(
       gasUsed = gasUsed > tx.gasLimit ? tx.gasLimit : gasUsed;
       logs = [];
     }
-  } else if (tx.value > 0n) {
-    state.addBalance(tx.from, -tx.value);
-    state.addBalance(tx.to, tx.value);
+  } else {
+    const contract = readContract(state, tx.to);
+    if (contract) {
+      const r = applyContractTx(state, tx, contract, systemContext(ctx));
+      gasUsed += BigInt(r.gasUsed);
+      if (r.ok) logs = r.logs;
+      else {
+        status = 0;
+        error = r.error;
+      }
+      if (gasUsed > tx.gasLimit) gasUsed = tx.gasLimit;
+    } else if (tx.value > 0n) {
+      state.addBalance(tx.from, -tx.value);
+      state.addBalance(tx.to, tx.value);
+    }
   }
   const fee = gasUsed * price;
   state.addBalance(tx.from, -fee);
@@ -126,6 +137,17 @@ export function applyTx(
   };
   if (error) receipt.error = error;
   return receipt;
+}
+
+function systemContext(ctx: BlockContext): SystemCallContext {
+  return {
+    params: ctx.params,
+    height: ctx.height,
+    timestamp: ctx.timestamp,
+    producer: ctx.producer,
+    rewardPool: ctx.rewardPool,
+    parentHash: ctx.parentHash ?? ZERO_HASH,
+  };
 }
 
 /**
@@ -156,5 +178,6 @@ export function applyBlock(
     }
   }
   endBlock(state, ctx);
+  expireProposals(state, systemContext(ctx));
   return out;
 }

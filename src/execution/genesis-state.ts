@@ -3,13 +3,17 @@ import { genesisDposEntries } from "../dpos/genesis.ts";
 import { DPOS_ADDRESS } from "../genesis/constants.ts";
 import { bucketRemainders } from "../genesis/parse.ts";
 import type { BucketName, Genesis } from "../genesis/types.ts";
-import { encodeAccount } from "./encoding.ts";
-import { accountKey } from "./keys.ts";
+import { encodeAccount } from "../ledger/encoding.ts";
+import { accountKey } from "../ledger/keys.ts";
+import { StateOverlay } from "../ledger/state.ts";
+import { StateTrie } from "../ledger/trie/index.ts";
+import { installGenesisContracts } from "../registry/genesis.ts";
 
 /**
  * The genesis state as trie entries: bucket remainders at the bucket addresses, grants at
  * their accounts, delegate self-stakes held by the DPoS system address (so the supply
- * invariant is simply the sum of all balances), and the DPoS records (candidates, active set).
+ * invariant is simply the sum of all balances), the DPoS records (candidates, active set), and
+ * the genesis contracts (code, records, and whatever their `init` stored).
  */
 export function genesisStateEntries(g: Genesis): Array<[Uint8Array, Uint8Array]> {
   const balances = new Map<Address, bigint>();
@@ -22,5 +26,9 @@ export function genesisStateEntries(g: Genesis): Array<[Uint8Array, Uint8Array]>
     if (balance > 0n) out.push([accountKey(a), encodeAccount({ nonce: 0n, balance })]);
   }
   out.push(...genesisDposEntries(g));
-  return out;
+  if (g.contracts.length === 0) return out;
+  const base = StateTrie.fromEntries(out);
+  const state = new StateOverlay(base);
+  installGenesisContracts(state, g);
+  return [...base.update(state.changes()).entries()];
 }

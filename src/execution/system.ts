@@ -1,9 +1,10 @@
 import type { Address } from "../crypto/address.ts";
 import { dposHandler } from "../dpos/index.ts";
-import { DPOS_ADDRESS } from "../genesis/constants.ts";
+import { DPOS_ADDRESS, GENESIS_CONTRACT_ADDRESS } from "../genesis/constants.ts";
 import type { ChainParams } from "../genesis/types.ts";
 import type { StateOverlay } from "../ledger/state.ts";
 import type { Log } from "../ledger/types.ts";
+import { genesisContractHandler } from "../registry/index.ts";
 import type { Tx } from "../tx/types.ts";
 
 /** Addresses 0x…0000 to 0x…03ff are reserved for the system (DPoS, Genesis contract, pools). */
@@ -16,8 +17,13 @@ export function isSystemAddress(a: Address): boolean {
 export interface SystemCallContext {
   params: ChainParams;
   height: number;
+  /** Milliseconds (header time). */
   timestamp: number;
   producer: Address;
+  /** Where forfeited deposits go (the global-promotion bucket). */
+  rewardPool: Address;
+  /** Hash of the parent block. */
+  parentHash: Uint8Array;
 }
 
 /** Outcome of a system call; thrown errors mean status 0 with the error as reason. */
@@ -31,9 +37,11 @@ export interface SystemCallResult {
 export type SystemHandler = (tx: Tx, state: StateOverlay, ctx: SystemCallContext) => SystemCallResult;
 
 /**
- * The system handlers every node runs: the DPoS address today, the Genesis contract with the
- * LVM. Nodes must all use the same map, or they compute different states.
+ * The system handlers every node runs: the DPoS address and the Genesis contract. Nodes must all use the same map, or they compute different states.
  */
 export function systemHandlers(): Map<Address, SystemHandler> {
-  return new Map<Address, SystemHandler>([[DPOS_ADDRESS, dposHandler]]);
+  return new Map<Address, SystemHandler>([
+    [DPOS_ADDRESS, dposHandler],
+    [GENESIS_CONTRACT_ADDRESS, genesisContractHandler],
+  ]);
 }

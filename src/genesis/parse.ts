@@ -8,6 +8,7 @@ import {
   type ChainParams,
   type GasSchedule,
   type Genesis,
+  type GenesisContract,
   type GenesisDelegate,
   type Grant,
 } from "./types.ts";
@@ -16,7 +17,20 @@ type Obj = Record<string, unknown>;
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
-const TOP_KEYS = ["chainId", "networkName", "genesisTime", "buckets", "grants", "delegates", "params"];
+const TOP_KEYS = [
+  "chainId",
+  "networkName",
+  "genesisTime",
+  "buckets",
+  "grants",
+  "delegates",
+  "contracts",
+  "params",
+];
+
+/** Most contracts a genesis may install, and the largest source (the LVM's own cap). */
+export const MAX_GENESIS_CONTRACTS = 32;
+const MAX_SOURCE_BYTES = 64 * 1024;
 
 const PARAM_KEYS = [
   "blockIntervalMs",
@@ -203,9 +217,41 @@ export function parseGenesis(json: unknown): Genesis {
   for (const [i, d] of delegates.entries()) {
     if (d.selfStake < params.minSelfStake) fail(`delegates[${i}].selfStake`, "is below params.minSelfStake");
   }
-  const genesis: Genesis = { chainId, networkName, genesisTime, buckets, grants, delegates, params };
+  const contracts = parseContracts(g.contracts);
+  const genesis: Genesis = {
+    chainId,
+    networkName,
+    genesisTime,
+    buckets,
+    grants,
+    delegates,
+    contracts,
+    params,
+  };
   checkSupply(genesis);
   return genesis;
+}
+
+function parseContracts(v: unknown): GenesisContract[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v) || v.length > MAX_GENESIS_CONTRACTS) {
+    fail("contracts", `must be an array (at most ${MAX_GENESIS_CONTRACTS})`);
+  }
+  const names = new Set<string>();
+  return v.map((x, i) => {
+    const o = obj(x, `contracts[${i}]`);
+    onlyKeys(o, ["name", "owner", "source", "initArgs"], `contracts[${i}]`);
+    const c: GenesisContract = {
+      name: str(o.name, `contracts[${i}].name`, 32),
+      owner: address(o.owner, `contracts[${i}].owner`),
+      source: str(o.source, `contracts[${i}].source`, MAX_SOURCE_BYTES),
+      initArgs: o.initArgs === undefined ? [] : (o.initArgs as unknown[]),
+    };
+    if (!Array.isArray(c.initArgs)) fail(`contracts[${i}].initArgs`, "must be an array");
+    if (names.has(c.name)) fail(`contracts[${i}].name`, "is listed twice");
+    names.add(c.name);
+    return c;
+  });
 }
 
 /** Amount each bucket must hold in total: its share of the fixed supply. */

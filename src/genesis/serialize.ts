@@ -16,6 +16,17 @@ export function genesisToJson(g: Genesis): Record<string, unknown> {
       selfStake: d.selfStake.toString(),
       from: d.from,
     })),
+    // left out when empty, so genesis files (and their hashes) from before contracts still match
+    ...(g.contracts.length > 0
+      ? {
+          contracts: g.contracts.map((c) => ({
+            name: c.name,
+            owner: c.owner,
+            source: c.source,
+            initArgs: c.initArgs,
+          })),
+        }
+      : {}),
     params: paramsToJson(g.params),
   };
 }

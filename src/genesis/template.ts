@@ -3,7 +3,7 @@ import { REWARD_POOL_ADDRESS } from "./constants.ts";
 import { PUBLIC_PARAMS } from "./params.ts";
 import { parseGenesis } from "./parse.ts";
 import { genesisToJson } from "./serialize.ts";
-import type { BucketName, ChainParams, Genesis, GenesisDelegate, Grant } from "./types.ts";
+import type { BucketName, ChainParams, Genesis, GenesisContract, GenesisDelegate, Grant } from "./types.ts";
 
 /** What `lvo genesis new` asks for: a new chain forked from the template ("network forking"). */
 export interface GenesisTemplateOptions {
@@ -14,6 +14,7 @@ export interface GenesisTemplateOptions {
   buckets: Partial<Record<BucketName, Address>> & Omit<Record<BucketName, Address>, "globalPromotion">;
   delegates: Array<Omit<GenesisDelegate, "selfStake" | "from"> & Partial<GenesisDelegate>>;
   grants?: Grant[];
+  contracts?: GenesisContract[];
   params?: Partial<ChainParams>;
 }
 
@@ -32,6 +33,7 @@ export function genesisTemplate(o: GenesisTemplateOptions): Genesis {
       selfStake: d.selfStake ?? params.minSelfStake,
       from: d.from ?? "foundation",
     })),
+    contracts: o.contracts ?? [],
     params,
   };
   // Round-trip through the file form so a template is validated exactly like a file.

@@ -83,6 +83,19 @@ export interface GenesisDelegate {
   from: BucketName;
 }
 
+/**
+ * A contract installed at genesis (the devnet's video contracts): audited and released like
+ * an approved proposal, at genesisContractAddress(name), with `init(initArgs...)` run as `owner`.
+ */
+export interface GenesisContract {
+  name: string;
+  owner: Address;
+  /** Lua source text. */
+  source: string;
+  /** JSON arguments of init (numbers: 32-bit integers; amounts as decimal strings). */
+  initArgs: unknown[];
+}
+
 /** A parsed, validated genesis. Amounts are bigint; addresses lowercase. */
 export interface Genesis {
   chainId: number;
@@ -93,5 +106,7 @@ export interface Genesis {
   buckets: Record<BucketName, Address>;
   grants: Grant[];
   delegates: GenesisDelegate[];
+  /** Contracts released at genesis, in order (later ones may name earlier ones in initArgs). */
+  contracts: GenesisContract[];
   params: ChainParams;
 }

@@ -51,6 +51,8 @@ export const StateNs = {
   // 0x03..0x06: DPoS records, allocated in src/dpos/keys.ts.
   /** 0x07 | contract address(20) | key utf8 → value utf8 (src/lvm contract storage) */
   CONTRACT_STORAGE: 0x07,
+  /** 0x08 | kind | … → Genesis contract records: contracts, code, proposals (src/registry/keys.ts) */
+  REGISTRY: 0x08,
   /** 0x10 | name → chain records kept in state (e.g. the finality the chain has recorded) */
   CHAIN: 0x10,
 } as const;

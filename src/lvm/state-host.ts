@@ -7,7 +7,7 @@ import type { Log } from "../ledger/types.ts";
 import { toHex } from "../util/bytes.ts";
 import { parseAmount } from "./big.ts";
 import { contractStorageKey } from "./contract-keys.ts";
-import type { HostApi, LvmEvent } from "./host.ts";
+import type { HostApi, LvmEvent, NestedResult } from "./host.ts";
 import type { JsonValue } from "./json.ts";
 import { type RunResult, runContract } from "./run.ts";
 
@@ -25,6 +25,15 @@ export interface StateHostContext {
   /** 32 bytes. */
   readonly blockHash: Uint8Array;
 }
+
+/** How the host runs `lvo.call` (the registry provides it; without one, nested calls fail). */
+export type NestedCaller = (
+  address: Address,
+  method: string,
+  args: JsonValue[],
+  gasLimit: number,
+  depth: number,
+) => NestedResult;
 
 export interface StateHost {
   readonly host: HostApi;
@@ -72,10 +81,14 @@ export function eventToLog(e: LvmEvent): Log {
  * - `balance(addr)` / `transfer(to, …)` with a malformed address;
  * - `transfer` beyond `self`'s balance, or into the DPoS (0x…0100) or Genesis (0x…0200)
  *   system addresses; a transfer of 0 (or to `self`) changes nothing;
- * - `call`: contract-to-contract calls are not wired yet.
+ * - `call` to a malformed address, or when no `nested` caller is given.
  * keccak256 / sha256 and the event cap are handled by the sandbox itself (see host.ts).
  */
-export function createStateHost(state: StateOverlay, ctx: StateHostContext): StateHost {
+export function createStateHost(
+  state: StateOverlay,
+  ctx: StateHostContext,
+  nested?: NestedCaller,
+): StateHost {
   const self = address(ctx.self, "contract");
   const caller = address(ctx.caller, "caller");
   if (ctx.value < 0n) throw new Error("call value must not be negative");
@@ -119,8 +132,9 @@ export function createStateHost(state: StateOverlay, ctx: StateHostContext): Sta
       state.addBalance(dest, wei);
     },
     delegates: () => getActiveSet(state).active.members.slice(),
-    call() {
-      throw new Error("contract calls not available yet");
+    call(to, method, args, gasLimit, depth) {
+      if (!nested) throw new Error("contract calls are not available here");
+      return nested(address(to, "contract"), method, args, gasLimit, depth);
     },
   };
 

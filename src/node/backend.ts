@@ -1,34 +1,68 @@
 import type { Chain } from "../consensus/chain.ts";
-import type { Address } from "../crypto/address.ts";
+import { type Address, parseAddress } from "../crypto/address.ts";
 import { getActiveSet, getSchedule, getStaker, listCandidates, roundLength, roundOf } from "../dpos/index.ts";
 import { applyTx, type BlockContext } from "../execution/executor.ts";
 import { isSystemAddress, type SystemHandler, systemHandlers } from "../execution/system.ts";
 import { ZERO_ADDRESS } from "../genesis/constants.ts";
 import { accountKey } from "../ledger/keys.ts";
-import { StateOverlay } from "../ledger/state.ts";
+import { StateOverlay, type StateView } from "../ledger/state.ts";
 import { totalBalance } from "../ledger/supply.ts";
 import { proofToJson, type StateTrie } from "../ledger/trie/index.ts";
 import type { Block } from "../ledger/types.ts";
+import type { JsonValue } from "../lvm/index.ts";
 import type { Mempool } from "../mempool/pool.ts";
 import type { SyncState } from "../p2p/index.ts";
+import {
+  type ContractRecord,
+  callEnv,
+  MAX_CONTRACT_CALL_GAS,
+  type Proposal,
+  readCode,
+  readContract,
+  readContractList,
+  readHealth,
+  readNamed,
+  readNextId,
+  readProposal,
+  runContractCall,
+} from "../registry/index.ts";
 import {
   type AccountProof,
   CallErrorCode,
   type CallRequest,
   type ChainStatus,
+  type ContractView,
   type DelegatesView,
   type FinalityView,
+  type ProposalView,
   type ReceiptLookup,
   type RpcBackend,
   type ScheduleView,
   type StakerView,
   type TxLookup,
 } from "../rpc/backend.ts";
+import { parseCallData } from "../tx/call-data.ts";
 import { intrinsicGas, TxErrorCode } from "../tx/index.ts";
 import type { Tx } from "../tx/types.ts";
-import { bytesEqual } from "../util/bytes.ts";
+import { bytesEqual, utf8 } from "../util/bytes.ts";
 import { LvoError } from "../util/errors.ts";
 import type { TxIngress } from "./ingress.ts";
+
+/** Most proposal records one lvo_getProposals call reads. */
+const MAX_PROPOSAL_SCAN = 1000;
+
+function proposalView(p: Proposal): ProposalView {
+  return { ...p, deposit: BigInt(p.deposit) };
+}
+
+function contractView(view: StateView, k: ContractRecord): ContractView {
+  const h = readHealth(view, k.address);
+  return {
+    ...k,
+    balance: view.getAccount(k.address).balance,
+    health: { ...h, gasUsed: BigInt(h.gasUsed) },
+  };
+}
 
 /** Node parts the RPC backend reads. */
 export interface BackendModules {
@@ -169,7 +203,7 @@ export class NodeBackend implements RpcBackend {
       );
     }
     const at = height ?? this.headHeight();
-    if (!isSystemAddress(call.to)) {
+    if (!isSystemAddress(call.to) && !readContract(this.m.chain.stateAt(at), call.to)) {
       // A plain transfer: intrinsic gas, once the sender is known to cover the value.
       if (call.from && call.value) this.checkValue(call.from, call.value, at);
       return intrinsicGas({ data, accessList: [] }, p.gas);
@@ -220,18 +254,7 @@ export class NodeBackend implements RpcBackend {
       hash: new Uint8Array(32),
       from,
     };
-    // The next block after the state read: handlers see its height (unbonding release, unjail).
-    const nextSlot = c.head.header.slot + 1;
-    const ctx: BlockContext = {
-      params: p,
-      height: height + 1,
-      slot: nextSlot,
-      timestamp: c.slots.slotStart(nextSlot),
-      producer: ZERO_ADDRESS,
-      baseFee,
-      rewardPool: c.genesis.buckets.globalPromotion,
-    };
-    const r = applyTx(state, tx, ctx, p.blockGasLimit, 0n, { system: this.system });
+    const r = applyTx(state, tx, this.nextBlockContext(height), p.blockGasLimit, 0n, { system: this.system });
     if (r.status === 1) return r.gasUsed;
     // applyTx's own out-of-gas failure: the handler succeeded but needs more than the limit.
     if (r.error === "out of gas" && r.gasUsed >= gasLimit) {
@@ -242,6 +265,87 @@ export class NodeBackend implements RpcBackend {
       );
     }
     throw new LvoError(CallErrorCode.CALL_REVERTED, r.error ?? "call failed");
+  }
+
+  /**
+   * The block a simulated call runs in: the one after `height` (handlers see its height, e.g.
+   * unbonding release; contracts see the block's hash as the parent's).
+   */
+  private nextBlockContext(height: number): BlockContext {
+    const c = this.m.chain;
+    const nextSlot = c.head.header.slot + 1;
+    return {
+      params: c.genesis.params,
+      height: height + 1,
+      slot: nextSlot,
+      timestamp: c.slots.slotStart(nextSlot),
+      producer: ZERO_ADDRESS,
+      baseFee: this.baseFee(),
+      rewardPool: c.genesis.buckets.globalPromotion,
+      parentHash: height === c.head.header.height ? c.head.hash : new Uint8Array(32),
+    };
+  }
+
+  call(call: CallRequest, height: number): Uint8Array {
+    const view = this.m.chain.stateAt(height);
+    const k = call.to ? readContract(view, call.to) : undefined;
+    if (!k) {
+      this.estimateGas(call, height);
+      return new Uint8Array(0);
+    }
+    if (k.status !== "active")
+      throw new LvoError(CallErrorCode.CALL_REVERTED, `contract ${k.address} is ${k.status}`);
+    const data = parseCallData(call.data ?? new Uint8Array(0));
+    if (typeof data === "string") throw new LvoError(CallErrorCode.CALL_REVERTED, `contract call: ${data}`);
+    const state = new StateOverlay(view.trie);
+    const gas = Math.min(MAX_CONTRACT_CALL_GAS, Number(call.gas ?? BigInt(MAX_CONTRACT_CALL_GAS)));
+    const ctx = this.nextBlockContext(height);
+    const r = runContractCall(
+      state,
+      k,
+      readCode(state, k.codeHash)!,
+      call.from ?? ZERO_ADDRESS,
+      call.value ?? 0n,
+      data.method,
+      data.args as JsonValue[],
+      gas,
+      callEnv({ ...ctx, parentHash: ctx.parentHash! }),
+      true,
+    );
+    if (!r.ok) throw new LvoError(CallErrorCode.CALL_REVERTED, `${r.code}: ${r.message}`);
+    return utf8(JSON.stringify(r.result));
+  }
+
+  getProposal(id: number, height: number): ProposalView | undefined {
+    const p = readProposal(this.m.chain.stateAt(height), id);
+    return p && proposalView(p);
+  }
+
+  getProposals(height: number, o: { before?: number; limit: number; status?: string }): ProposalView[] {
+    const view = this.m.chain.stateAt(height);
+    const out: ProposalView[] = [];
+    const start = Math.min(o.before ?? Number.MAX_SAFE_INTEGER, readNextId(view)) - 1;
+    // bounded: at most MAX_PROPOSAL_SCAN records read per call, whatever the filter
+    for (let id = start, n = 0; id >= 1 && out.length < o.limit && n < MAX_PROPOSAL_SCAN; id--, n++) {
+      const p = readProposal(view, id);
+      if (p && (o.status === undefined || p.status === o.status)) out.push(proposalView(p));
+    }
+    return out;
+  }
+
+  getContract(ref: string, height: number, withSource: boolean): ContractView | undefined {
+    const view = this.m.chain.stateAt(height);
+    const addr = parseAddress(ref) ?? readNamed(view, ref);
+    const k = addr ? readContract(view, addr) : undefined;
+    if (!k) return undefined;
+    const v = contractView(view, k);
+    if (withSource) v.source = new TextDecoder().decode(readCode(view, k.codeHash));
+    return v;
+  }
+
+  getContracts(height: number): ContractView[] {
+    const view = this.m.chain.stateAt(height);
+    return readContractList(view).map((a) => contractView(view, readContract(view, a)!));
   }
 
   syncing(): false | { startingBlock: number; currentBlock: number; highestBlock: number } {

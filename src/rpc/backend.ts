@@ -55,6 +55,22 @@ export interface RpcBackend {
    * LvoError when the call cannot be sent, and a `CallErrorCode` one when it would fail.
    */
   estimateGas(call: CallRequest, height?: number): bigint;
+  /**
+   * eth_call: for a contract address, runs the method read-only (a view) on the state at
+   * `height` and returns its JSON result as UTF-8 bytes; a failing view throws CALL_REVERTED
+   * with the LVM code and message. Other addresses: runs the call like estimateGas and returns
+   * empty bytes (accounts have no code; system methods return nothing).
+   */
+  call(call: CallRequest, height: number): Uint8Array;
+
+  /** A Genesis-contract proposal at a height, with its audit report. */
+  getProposal(id: number, height: number): ProposalView | undefined;
+  /** Proposals newest first: ids below `before` (default: all), at most `limit`, optionally one status. */
+  getProposals(height: number, opts: { before?: number; limit: number; status?: string }): ProposalView[];
+  /** A contract by address or name, with its health; the source when `withSource`. */
+  getContract(ref: string, height: number, withSource: boolean): ContractView | undefined;
+  /** Every contract in release order (no sources). */
+  getContracts(height: number): ContractView[];
 
   /** Sync progress, or false when at the network's head. */
   syncing(): false | { startingBlock: number; currentBlock: number; highestBlock: number };
@@ -146,6 +162,55 @@ export interface ScheduledSlot {
 export interface ScheduleView {
   head: { height: number; slot: number };
   slots: ScheduledSlot[];
+}
+
+/** One step of a proposal's audit. */
+export interface AuditCheckView {
+  name: string;
+  ok: boolean;
+  detail: string;
+  gasUsed: number;
+}
+
+/** A Genesis-contract proposal. */
+export interface ProposalView {
+  id: number;
+  kind: string;
+  status: string;
+  proposer: Address;
+  target: Address;
+  name: string;
+  codeHash: string | null;
+  initArgs: unknown[];
+  deposit: bigint;
+  createdAt: number;
+  expiresAt: number;
+  decidedAt: number | null;
+  reason: string | null;
+  approvals: Address[];
+  rejections: Address[];
+  audit: {
+    ok: boolean;
+    sourceBytes: number;
+    codeHash: string;
+    gasUsed: number;
+    checks: AuditCheckView[];
+  } | null;
+}
+
+/** A contract released through (or installed with) the Genesis contract. */
+export interface ContractView {
+  address: Address;
+  name: string;
+  owner: Address;
+  codeHash: string;
+  version: number;
+  status: string;
+  releasedAt: number;
+  proposalId: number | null;
+  balance: bigint;
+  health: { calls: number; failures: number; gasUsed: bigint; flagged: boolean; flaggedAt: number | null };
+  source?: string;
 }
 
 /** A block reference. */

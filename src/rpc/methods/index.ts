@@ -2,6 +2,7 @@ import type { RpcMethod } from "./define.ts";
 import { ethMethods } from "./eth/index.ts";
 import { lvoMethods } from "./lvo.ts";
 import { netMethods } from "./net.ts";
+import { registryMethods } from "./registry.ts";
 import { web3Methods } from "./web3.ts";
 
 /**
@@ -9,5 +10,7 @@ import { web3Methods } from "./web3.ts";
  * "__proto__" reach Object.prototype.
  */
 export function createMethodTable(): ReadonlyMap<string, RpcMethod> {
-  return new Map(Object.entries({ ...ethMethods, ...netMethods, ...web3Methods, ...lvoMethods }));
+  return new Map(
+    Object.entries({ ...ethMethods, ...netMethods, ...web3Methods, ...lvoMethods, ...registryMethods }),
+  );
 }

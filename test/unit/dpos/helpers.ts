@@ -12,6 +12,7 @@ import {
 import { decodeAddresses, decodeCandidate, decodeQueue, decodeStaker } from "../../../src/dpos/records.ts";
 import { readBooks } from "../../../src/dpos/store.ts";
 import { applyBlock, type BlockContext, type ExecResult } from "../../../src/execution/executor.ts";
+import { genesisStateEntries } from "../../../src/execution/genesis-state.ts";
 import { systemHandlers } from "../../../src/execution/system.ts";
 import {
   type ChainParams,
@@ -23,7 +24,6 @@ import {
 } from "../../../src/genesis/index.ts";
 import { DEV_MNEMONIC, type DerivedKey, deriveKeys } from "../../../src/keys/index.ts";
 import { writeRecordedFinality } from "../../../src/ledger/chain-records.ts";
-import { genesisStateEntries } from "../../../src/ledger/genesis-state.ts";
 import { StateOverlay, StateView } from "../../../src/ledger/state.ts";
 import { totalBalance } from "../../../src/ledger/supply.ts";
 import { StateTrie } from "../../../src/ledger/trie/index.ts";

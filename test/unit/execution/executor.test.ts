@@ -295,7 +295,14 @@ describe("applyTx: system addresses", () => {
     expect(bal(s, DPOS_ADDRESS)).toBe(5n * LVO);
     expect(acc(s, alice.address)).toEqual({ nonce: 1n, balance: 95n * LVO - 26_000n * 2n * GWEI });
     expect(seen).toEqual([
-      { params: c.params, height: c.height, timestamp: c.timestamp, producer: c.producer },
+      {
+        params: c.params,
+        height: c.height,
+        timestamp: c.timestamp,
+        producer: c.producer,
+        rewardPool: c.rewardPool,
+        parentHash: new Uint8Array(32),
+      },
     ]);
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Address } from "../../../src/crypto/address.ts";
 import { applyBlock, type BlockContext, type ExecModules } from "../../../src/execution/executor.ts";
+import { genesisStateEntries } from "../../../src/execution/genesis-state.ts";
 import type { SystemHandler } from "../../../src/execution/system.ts";
 import {
   DEVNET_PARAMS,
@@ -13,7 +14,6 @@ import {
 } from "../../../src/genesis/index.ts";
 import { DEV_MNEMONIC, type DerivedKey, deriveKeys } from "../../../src/keys/index.ts";
 import { encodeAccount } from "../../../src/ledger/encoding.ts";
-import { genesisStateEntries } from "../../../src/ledger/genesis-state.ts";
 import { accountKey, delegateKey } from "../../../src/ledger/keys.ts";
 import { StateOverlay, StateView } from "../../../src/ledger/state.ts";
 import { totalBalance } from "../../../src/ledger/supply.ts";

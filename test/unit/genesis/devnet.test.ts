@@ -1,6 +1,7 @@
 import { HDNodeWallet } from "ethers";
 import { describe, expect, it } from "vitest";
 import type { Address } from "../../../src/crypto/address.ts";
+import { genesisStateEntries } from "../../../src/execution/genesis-state.ts";
 import { isSystemAddress } from "../../../src/execution/system.ts";
 import {
   BUCKETS,
@@ -20,7 +21,6 @@ import {
   WEI_PER_LVO,
 } from "../../../src/genesis/index.ts";
 import { DEV_MNEMONIC } from "../../../src/keys/index.ts";
-import { genesisStateEntries } from "../../../src/ledger/genesis-state.ts";
 import { StateView } from "../../../src/ledger/state.ts";
 import { totalBalance } from "../../../src/ledger/supply.ts";
 import { StateTrie } from "../../../src/ledger/trie/index.ts";

@@ -275,7 +275,7 @@ describe("state host: context and misc", () => {
     expect(vault(state, "setEmpty", [])).toMatchObject({ ok: false, code: "LVM_RUNTIME" });
     const r = vault(state, "callOther", []);
     expect(r).toMatchObject({ ok: false, code: "LVM_RUNTIME" });
-    expect(r.ok === false && r.message).toContain("contract calls not available yet");
+    expect(r.ok === false && r.message).toContain("contract calls are not available here");
     expect(state.changes()).toEqual([]);
   });
 

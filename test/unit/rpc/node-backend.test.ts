@@ -171,7 +171,7 @@ describe("NodeBackend: eth_estimateGas of DPoS calls runs the real transaction p
     );
     expectCode(
       () =>
-        backend.estimateGas({ to: "0x0000000000000000000000000000000000000200" as Address, data: call("x") }),
+        backend.estimateGas({ to: "0x0000000000000000000000000000000000000201" as Address, data: call("x") }),
       CallErrorCode.CALL_REVERTED,
       /no system method/,
     );

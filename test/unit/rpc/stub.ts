@@ -6,6 +6,7 @@ import { keccak256 } from "../../../src/crypto/hash.ts";
 import type { Account, Block, Receipt } from "../../../src/ledger/types.ts";
 import {
   CallErrorCode,
+  type CallRequest,
   type ChainStatus,
   type DelegatesView,
   type ReceiptLookup,
@@ -241,6 +242,14 @@ export async function createStub(): Promise<Stub> {
       }
       return call.data && call.data.length > 0 ? 21000n + 16n * BigInt(call.data.length) : 21000n;
     },
+    call(call: CallRequest, height: number): Uint8Array {
+      (this as unknown as Stub).estimateGas(call, height);
+      return new Uint8Array(0);
+    },
+    getProposal: () => undefined,
+    getProposals: () => [],
+    getContract: () => undefined,
+    getContracts: () => [],
     syncing: () => false,
     chainStatus: () => status,
     getSupply: () => ({ total: 10n ** 27n, accounts: 3 }),

@@ -20,15 +20,14 @@ function checkChainId(b: RpcBackend, req: ParsedCall): void {
 
 /** Simulation: eth_call, eth_estimateGas, and eth_getLogs' filter validation. */
 export const ethCallMethods: MethodTable = {
-  // Accounts carry no code and system methods return nothing, so every call returns empty
-  // data; estimating it first runs it (system addresses: on a throwaway copy of the state), so
-  // a call that would fail as a transaction fails here the same way: code 3, "execution
-  // reverted: <reason>", as geth answers a reverted call.
+  // A contract address: the method runs as a read-only Lua view and the result is its JSON as
+  // UTF-8 bytes (decode with ethers.toUtf8String, then JSON.parse). Accounts carry no code and
+  // system methods return nothing: "0x", after running the call like a transaction would. A
+  // failure is code 3, "execution reverted: <reason>", as geth answers a reverted call.
   eth_call: method([txParam, optional(blockParam, LATEST)], async (b, [req, tag]) => {
     const height = await stateHeight(b, tag);
     checkChainId(b, req);
-    b.estimateGas(req.call, height);
-    return "0x";
+    return toHex(b.call(req.call, height));
   }),
 
   // Exact for system calls (gas does not depend on the gas limit), so no search is needed.
