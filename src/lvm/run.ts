@@ -314,3 +314,24 @@ function errorText(L: LuaState): string {
   }
   return `error object is a ${lua.lua_typename(L, t) ? new TextDecoder().decode(lua.lua_typename(L, t)) : "?"} value`;
 }
+
+/**
+ * Tests only: the state the cold set-up phase leaves for `source`, and a copy of its template
+ * (null when the source cannot be templated). Both should be indistinguishable.
+ */
+export function setUpStatesForTest(source: string, host: HostApi): { cold: LuaState; warm: LuaState | null } {
+  const prev = setActiveMeter(null);
+  try {
+    const meter = new Meter(Number.MAX_SAFE_INTEGER, GAS, DEFAULT_LIMITS);
+    const ctx = { host, meter, readOnly: false, depth: 0, events: [] as LvmEvent[] };
+    const r = prepare(source, meter, ctx);
+    if (!("L" in r)) throw new Error(r.ok ? "?" : r.message);
+    const t = buildTemplate(source, false);
+    if (t === null) return { cold: r.L, warm: null };
+    const warm = copyState(t.recipe);
+    startMetering(warm, new Meter(Number.MAX_SAFE_INTEGER, GAS, DEFAULT_LIMITS));
+    return { cold: r.L, warm };
+  } finally {
+    setActiveMeter(prev);
+  }
+}

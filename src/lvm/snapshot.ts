@@ -18,7 +18,6 @@ import { type LuaState, lauxlib, lobject } from "./fengari.ts";
 const req = createRequire(import.meta.url);
 const ltable = req("fengari/src/ltable.js");
 const lfunc = req("fengari/src/lfunc.js");
-const lstate = req("fengari/src/lstate.js");
 const lstring = req("fengari/src/lstring.js");
 const defs = req("fengari/src/defs.js");
 
@@ -28,7 +27,6 @@ const Proto = lfunc.Proto;
 const TString = lstring.TString;
 const LClosure = lobject.LClosure;
 const CClosure = lobject.CClosure;
-const LuaStateClass = lstate.lua_State;
 const LIGHTUSERDATA: number = defs.constant_types.LUA_TLIGHTUSERDATA;
 
 export class Uncloneable extends Error {}
