@@ -295,11 +295,11 @@ describe("a warm state is indistinguishable from a cold one", () => {
         stack.push([(x as Record<string, unknown>)[k], (y as Record<string, unknown>)[k], `${path}.${k}`]);
       }
       if (isState) {
-        const sx = (x as { stack: unknown[]; top: number }).stack;
-        const sy = (y as { stack: unknown[] }).stack;
+        const xs = x as unknown as { stack: unknown[]; top: number };
+        const sx = xs.stack;
+        const sy = (y as unknown as { stack: unknown[] }).stack;
         expect(sy.length, `${path}.stack.length`).toBe(sx.length);
-        for (let i = 0; i < (x as { top: number }).top; i++)
-          stack.push([sx[i], sy[i], `${path}.stack[${i}]`]);
+        for (let i = 0; i < xs.top; i++) stack.push([sx[i], sy[i], `${path}.stack[${i}]`]);
       }
     }
     return steps;
