@@ -1,6 +1,7 @@
 import type { Address } from "../crypto/address.ts";
 import { DEV_MNEMONIC, deriveKey, deriveKeys } from "../keys/index.ts";
 import { REWARD_POOL_ADDRESS, WEI_PER_LVO } from "./constants.ts";
+import { devnetContracts } from "./devnet-contracts.ts";
 import { DEVNET_PARAMS } from "./params.ts";
 import { parseGenesis } from "./parse.ts";
 import { paramsToJson } from "./serialize.ts";
@@ -32,11 +33,15 @@ export function devnetDelegateKey(i: number): { secretKey: Uint8Array; address: 
   return deriveKey(DEV_MNEMONIC, DEVNET_DELEGATE_KEY_BASE + i);
 }
 
-/** The devnet genesis for `nodes` delegates starting at `genesisTime` (ms). */
+/**
+ * The devnet genesis for `nodes` delegates starting at `genesisTime` (ms), with the video
+ * contracts (contracts/*.lua) released at genesis unless `contracts: false`.
+ */
 export function devnetGenesis(
   nodes: number,
   genesisTime: number,
   overrides: Partial<ChainParams> = {},
+  o: { contracts?: boolean } = {},
 ): Genesis {
   // One seed derivation for all dev accounts (BIP-39 stretching is the slow part).
   const dev = deriveKeys(DEV_MNEMONIC, 25);
@@ -78,6 +83,7 @@ export function devnetGenesis(
     },
     grants,
     delegates,
+    ...(o.contracts === false ? {} : { contracts: devnetContracts(addr(0)) }),
     params: paramsToJson(params),
   };
   return parseGenesis(json);

@@ -1,5 +1,6 @@
 export * from "./constants.ts";
 export * from "./devnet.ts";
+export * from "./devnet-contracts.ts";
 export * from "./errors.ts";
 export * from "./load.ts";
 export * from "./params.ts";

@@ -53,7 +53,7 @@ export function delegate(i: number): DerivedKey {
 
 /** A devnet genesis with `nodes` delegates and parameter overrides. */
 export function testGenesis(nodes: number, overrides: Partial<ChainParams> = {}): Genesis {
-  return devnetGenesis(nodes, GENESIS_TIME, overrides);
+  return devnetGenesis(nodes, GENESIS_TIME, overrides, { contracts: false });
 }
 
 /** Options of one simulated block. */

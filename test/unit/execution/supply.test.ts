@@ -24,7 +24,7 @@ import { toHex } from "../../../src/util/bytes.ts";
 const GWEI = 1_000_000_000n;
 const LVO = 10n ** 18n;
 const GENESIS_TIME = 1_700_000_000_000;
-const genesis = devnetGenesis(1, GENESIS_TIME);
+const genesis = devnetGenesis(1, GENESIS_TIME, {}, { contracts: false });
 const genesisTrie = StateTrie.fromEntries(genesisStateEntries(genesis));
 const users = deriveKeys(DEV_MNEMONIC, 6);
 const producer = devnetDelegateKey(0).address;

@@ -8,11 +8,14 @@ import {
   type BucketName,
   bucketRemainders,
   bucketTotal,
+  contractSource,
   DEVNET_ACCOUNT_BALANCE,
   DEVNET_CHAIN_ID,
+  DEVNET_CONTRACT_NAMES,
   DEVNET_FUNDED_ACCOUNTS,
   DEVNET_PARAMS,
   DPOS_ADDRESS,
+  devnetContractAddress,
   devnetDelegateKey,
   devnetGenesis,
   genesisConfigHash,
@@ -24,10 +27,11 @@ import { DEV_MNEMONIC } from "../../../src/keys/index.ts";
 import { StateView } from "../../../src/ledger/state.ts";
 import { totalBalance } from "../../../src/ledger/supply.ts";
 import { StateTrie } from "../../../src/ledger/trie/index.ts";
+import { readCode, readContract, readContractList } from "../../../src/registry/index.ts";
 import { toHex } from "../../../src/util/bytes.ts";
 
 const T = 1_700_000_000_000;
-const g = devnetGenesis(1, T);
+const g = devnetGenesis(1, T, {}, { contracts: false });
 const state = new StateView(StateTrie.fromEntries(genesisStateEntries(g)));
 const g4 = devnetGenesis(4, T);
 
@@ -134,8 +138,28 @@ describe("devnet genesis", () => {
     expect(toHex(state.trie.root)).toBe(GOLDEN_DEVNET_STATE_ROOT);
   });
 
+  it("releases the five video contracts at genesis, active, owned by dev account 0", () => {
+    const s4 = new StateView(StateTrie.fromEntries(genesisStateEntries(g4)));
+    expect(g4.contracts.map((c) => c.name)).toEqual([...DEVNET_CONTRACT_NAMES]);
+    expect(readContractList(s4)).toEqual(DEVNET_CONTRACT_NAMES.map(devnetContractAddress));
+    for (const name of DEVNET_CONTRACT_NAMES) {
+      const k = readContract(s4, devnetContractAddress(name))!;
+      expect(k).toMatchObject({
+        name,
+        owner: g4.grants[0]!.address,
+        status: "active",
+        version: 1,
+        proposalId: null,
+      });
+      expect(new TextDecoder().decode(readCode(s4, k.codeHash))).toBe(contractSource(name));
+    }
+    expect(totalBalance(s4.trie).total).toBe(TOTAL_SUPPLY);
+  });
+
   it("is deterministic: the same inputs give the same genesis, another time another hash", () => {
-    expect(devnetGenesis(1, T)).toEqual(g);
-    expect(toHex(genesisConfigHash(devnetGenesis(1, T + 1000)))).not.toBe(GOLDEN_DEVNET_CONFIG_HASH);
+    expect(devnetGenesis(1, T, {}, { contracts: false })).toEqual(g);
+    expect(toHex(genesisConfigHash(devnetGenesis(1, T + 1000, {}, { contracts: false })))).not.toBe(
+      GOLDEN_DEVNET_CONFIG_HASH,
+    );
   });
 });
