@@ -6,6 +6,8 @@
  * node on 127.0.0.1, follows the `finalized` tag, and prints finalized transfers per second,
  * p50/p99 submit-to-final latency, the node's peak RSS, the ecrecover rate and their ratio.
  * Bounded: stops after every transfer is final or after the time limit.
+ *
+ * Sections (BENCH=all by default): lvm (contract throughput, scripts/bench-lvm.ts), single, devnet.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -17,6 +19,7 @@ import { keccak256 } from "../src/crypto/hash.ts";
 import { publicKeyOf, recoverPublicKey, secpBackend, signDigest } from "../src/crypto/secp256k1.ts";
 import { devnetDelegateKey, devnetGenesis, genesisToJson, WEI_PER_LVO } from "../src/genesis/index.ts";
 import { signTx } from "../src/tx/index.ts";
+import { benchLvm } from "./bench-lvm.ts";
 import { toHex, utf8 } from "../src/util/bytes.ts";
 
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 400);
@@ -344,10 +347,13 @@ async function benchDevnet(
 }
 
 async function main(): Promise<void> {
+  const which = process.env.BENCH ?? "all";
+  // contract throughput (a few seconds, in-process): first, and alone with BENCH=lvm
+  if (which === "all" || which === "lvm") await benchLvm();
+  if (which === "lvm") return;
   console.log(`signature backend: ${secpBackend}`);
   const ecrecover = measureEcrecover(20_000);
   console.log(`raw ecrecover: ${Math.round(ecrecover)} /s (one core)`);
-  const which = process.env.BENCH ?? "all";
   if (which === "all" || which === "single") await benchSingle(ecrecover);
   if (which === "all" || which === "devnet") {
     await benchDevnet(ecrecover, 1000, 200, 50);
