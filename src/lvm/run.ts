@@ -209,8 +209,17 @@ interface Template {
   busy: boolean;
 }
 
-/** LRU of templates (null: this source cannot be templated, always run cold). */
+/**
+ * LRU of templates (null: this source cannot be templated, always run cold), keyed by the source
+ * itself (string sources) or its bytes as a latin1 string, for writable and read-only calls.
+ */
 const templates = new Map<string, Template | null>();
+const keys: Record<"rs" | "rb" | "ws" | "wb", Map<string, string>> = {
+  rs: new Map(),
+  rb: new Map(),
+  ws: new Map(),
+  wb: new Map(),
+};
 
 /** Tuning and test switches for the template cache (not consensus: results never depend on it). */
 export const lvmCache = {
@@ -267,7 +276,11 @@ function runWarm(opts: RunOptions): RunResult | undefined {
   if (t === undefined) {
     t = buildTemplate(opts.source, readOnly);
     templates.set(key, t);
-    if (templates.size > lvmCache.capacity) templates.delete(templates.keys().next().value!);
+    if (templates.size > lvmCache.capacity) {
+      const old = templates.keys().next().value!;
+      templates.delete(old);
+      keys[old.slice(0, 2) as keyof typeof keys].delete(old.slice(2));
+    }
   } else {
     templates.delete(key);
     templates.set(key, t);

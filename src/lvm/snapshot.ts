@@ -19,6 +19,7 @@ const req = createRequire(import.meta.url);
 const ltable = req("fengari/src/ltable.js");
 const lfunc = req("fengari/src/lfunc.js");
 const lstring = req("fengari/src/lstring.js");
+const lstate = req("fengari/src/lstate.js");
 const defs = req("fengari/src/defs.js");
 
 const TValue = lobject.TValue;
@@ -27,6 +28,9 @@ const Proto = lfunc.Proto;
 const TString = lstring.TString;
 const LClosure = lobject.LClosure;
 const CClosure = lobject.CClosure;
+const LuaStateClass = lstate.lua_State;
+/** fengari does not export global_State: take its class from a state. */
+const GlobalState = lauxlib.luaL_newstate().l_G.constructor;
 const LIGHTUSERDATA: number = defs.constant_types.LUA_TLIGHTUSERDATA;
 
 export class Uncloneable extends Error {}
@@ -298,7 +302,16 @@ const withId = (id: number) => {
  * state's stack holds nothing a contract can read there).
  */
 export function copyState(R: Recipe): LuaState {
-  const L = lauxlib.luaL_newstate();
+  // lua_newstate without its set-up (registry, metamethod names, stack): all come from the recipe
+  const g0 = new GlobalState();
+  const L = new LuaStateClass(g0);
+  g0.mainthread = L;
+  const ci = L.base_ci;
+  ci.next = ci.previous = null;
+  ci.funcOff = 0;
+  ci.func = undefined;
+  L.ci = ci;
+  L.stack = [];
   const n = R.kinds.length;
   const objs: Obj[] = new Array(n);
   const { kinds, data } = R;
