@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { registerContract } from "./commands/contract.ts";
 import { registerDevnet } from "./commands/devnet.ts";
 import { registerGenesis } from "./commands/genesis.ts";
 import { registerInit } from "./commands/init.ts";
@@ -26,6 +27,7 @@ registerGenesis(program);
 registerKeys(program);
 registerTx(program);
 registerStake(program);
+registerContract(program);
 registerStatus(program);
 
 try {

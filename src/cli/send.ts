@@ -39,6 +39,8 @@ export interface RpcReceipt {
   status: string;
   gasUsed: string;
   effectiveGasPrice: string;
+  logs: Array<{ address: string; topics: string[]; data: string }>;
+  revertReason?: string;
 }
 
 /** Add the signer, --rpc, fee, nonce and --no-wait flags of a sending command. */
@@ -108,7 +110,7 @@ export async function waitForReceipt(url: string, hash: string): Promise<RpcRece
  * wait for the receipt. The gas limit is the node's eth_estimateGas, which for system calls runs
  * the call: one that would fail stops here, with the handler's reason, before anything is sent.
  */
-export async function signAndSend(f: SendFlags, req: SendRequest): Promise<void> {
+export async function signAndSend(f: SendFlags, req: SendRequest): Promise<RpcReceipt | null> {
   checkSignerChoice(f);
   const url = f.rpc;
   const chainId = Number(await quantity(url, "eth_chainId"));
@@ -137,7 +139,7 @@ export async function signAndSend(f: SendFlags, req: SendRequest): Promise<void>
   for (const [label, text] of req.details ?? []) console.log(`${`${label}:`.padEnd(9)}${text}`);
   console.log(`nonce:   ${nonce} (type ${fee.type}, chain ${chainId})`);
   console.log(`hash:    ${hash}`);
-  if (!f.wait) return;
+  if (!f.wait) return null;
   const r = await waitForReceipt(url, hash);
   const ok = BigInt(r.status) === 1n;
   const gasUsed = BigInt(r.gasUsed);
@@ -145,5 +147,11 @@ export async function signAndSend(f: SendFlags, req: SendRequest): Promise<void>
   console.log(`status:  ${ok ? "success" : "failed"}`);
   console.log(`gas:     ${gasUsed}`);
   console.log(`fee:     ${formatLvo(gasUsed * BigInt(r.effectiveGasPrice))} LVO`);
-  if (!ok) throw new CliError(`transaction ${hash} failed in block ${BigInt(r.blockNumber)}`);
+  if (!ok) {
+    const reason = r.revertReason;
+    throw new CliError(
+      `transaction ${hash} failed in block ${BigInt(r.blockNumber)}${reason ? `: ${reason}` : ""}`,
+    );
+  }
+  return r;
 }

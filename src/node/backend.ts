@@ -4,6 +4,7 @@ import { getActiveSet, getSchedule, getStaker, listCandidates, roundLength, roun
 import { applyTx, type BlockContext } from "../execution/executor.ts";
 import { isSystemAddress, type SystemHandler, systemHandlers } from "../execution/system.ts";
 import { ZERO_ADDRESS } from "../genesis/constants.ts";
+import { paramsToJson } from "../genesis/serialize.ts";
 import { accountKey } from "../ledger/keys.ts";
 import { StateOverlay, type StateView } from "../ledger/state.ts";
 import { totalBalance } from "../ledger/supply.ts";
@@ -356,6 +357,10 @@ export class NodeBackend implements RpcBackend {
 
   getSupply(height: number): { total: bigint; accounts: number } {
     return totalBalance(this.m.chain.stateAt(height).trie);
+  }
+
+  paramsJson(): Record<string, unknown> {
+    return paramsToJson(this.m.chain.genesis.params);
   }
 
   chainStatus(): ChainStatus {

@@ -74,6 +74,8 @@ export interface RpcBackend {
 
   /** Sync progress, or false when at the network's head. */
   syncing(): false | { startingBlock: number; currentBlock: number; highestBlock: number };
+  /** The chain's consensus parameters, as in the genesis file's `params` (amounts: decimal strings). */
+  paramsJson(): Record<string, unknown>;
   /** Chain status for lvo_getChainStatus. */
   chainStatus(): ChainStatus;
   /** Sum of all balances at a height (must equal the fixed supply) and the account count. */

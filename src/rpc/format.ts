@@ -199,6 +199,8 @@ export type RpcReceipt = {
   logsBloom: Hex;
   status: Hex;
   type: Hex;
+  /** Why a failed transaction failed (status 0x0 only), as Besu names it; clients ignore it. */
+  revertReason?: string;
 };
 
 /** Receipt lookup → Ethereum receipt JSON. */
@@ -231,5 +233,6 @@ export function formatReceipt(r: ReceiptLookup): RpcReceipt {
     logsBloom: toHex(logsBloom(r.receipt.logs)),
     status: toQuantity(r.receipt.status),
     type: toQuantity(r.tx.type),
+    ...(r.receipt.status === 0 && r.receipt.error ? { revertReason: r.receipt.error } : {}),
   };
 }

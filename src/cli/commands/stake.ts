@@ -54,8 +54,8 @@ export function dposCallData(method: string, args: unknown[]): Uint8Array {
 const lvo = (hex: string) => `${formatLvo(BigInt(hex))} LVO`;
 
 /** Send one DPoS call, printing the call beside the usual transaction lines. */
-function sendCall(f: SendFlags, method: string, args: unknown[], value = 0n): Promise<void> {
-  return signAndSend(f, {
+async function sendCall(f: SendFlags, method: string, args: unknown[], value = 0n): Promise<void> {
+  await signAndSend(f, {
     to: DPOS_ADDRESS,
     value,
     data: dposCallData(method, args),

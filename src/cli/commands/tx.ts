@@ -24,5 +24,7 @@ export function registerTx(program: Command): void {
         addressArg("--to"),
       )
       .requiredOption("--value <amount>", "amount in LVO (1.5, 100) or in wei (42wei)", amountArg("--value")),
-  ).action((f: TransferFlags) => signAndSend(f, { to: f.to, value: f.value }));
+  ).action(async (f: TransferFlags) => {
+    await signAndSend(f, { to: f.to, value: f.value });
+  });
 }

@@ -1,6 +1,6 @@
 import { toHex, toQuantity } from "../../util/bytes.ts";
 import type { BlockRef } from "../backend.ts";
-import { toJsonValue } from "../json.ts";
+import { type Json, toJsonValue } from "../json.ts";
 import { blockParam, invalidParam, optional, param, parseAddressValue, parseUint } from "../params.ts";
 import { type MethodTable, method } from "./define.ts";
 import { stateHeight } from "./resolve.ts";
@@ -82,6 +82,10 @@ export const lvoMethods: MethodTable = {
       syncing: s.syncing,
     };
   }),
+
+  // The consensus parameters (block interval, quorum, gas schedule, proposal deposit and expiry,
+  // ...) exactly as the genesis file's "params" object: amounts in wei as decimal strings.
+  lvo_getParams: method([], (b) => b.paramsJson() as Json),
 
   // Candidates in election order with the active set in force at the block (the one the block
   // was produced under) and the snapshot waiting for finality.

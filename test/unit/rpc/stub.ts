@@ -246,6 +246,7 @@ export async function createStub(): Promise<Stub> {
       (this as unknown as Stub).estimateGas(call, height);
       return new Uint8Array(0);
     },
+    paramsJson: () => ({ blockIntervalMs: 1000, proposalDeposit: "1000" }),
     getProposal: () => undefined,
     getProposals: () => [],
     getContract: () => undefined,
