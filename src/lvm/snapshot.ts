@@ -8,8 +8,10 @@ import { type LuaState, lauxlib, lobject } from "./fengari.ts";
  * hash state) is copied with its fengari id, so the copy is indistinguishable from a state built
  * from scratch by the same steps: same `tostring({})` counters, same iteration order (dead keys
  * included), same string hash state (gas of key hashing). Only immutable things are shared:
- * string bytes, decoded instructions, debug info (line numbers, local and upvalue names) and JS
- * functions (light C functions; their only state is the template's context, see run.ts).
+ * string bytes, strings whose hash is already computed (nothing about them can change any more;
+ * fengari compares strings by content, never by identity), decoded instructions, debug info
+ * (line numbers, local and upvalue names) and JS functions (light C functions; their only state
+ * is the template's context, see run.ts).
  *
  * Anything unexpected (a userdata, a light userdata, a coroutine, a weak dead-key map, an object
  * with fields this file does not know) throws `Uncloneable`: the caller then never reuses that
@@ -152,6 +154,11 @@ class Planner {
     if (tv.type === LIGHTUSERDATA) throw new Uncloneable("light userdata");
     const v = tv.value;
     if (v === this.main) return { t: tv.type, v: null, r: MAIN };
+    // a hashed string can no longer change (bytes are immutable, the hash is set once): shared
+    if (v instanceof TString && v.hash !== null) {
+      checkShape(v);
+      return { t: tv.type, v, r: -1 };
+    }
     if (v !== null && typeof v === "object") return { t: tv.type, v: null, r: this.ref(v) };
     return { t: tv.type, v, r: -1 };
   }

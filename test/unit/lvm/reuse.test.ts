@@ -127,9 +127,11 @@ describe("template reuse: no leak from one call to the next", () => {
 
   it("object ids (tostring of tables and closures) are those of a fresh state", () => {
     const src = `local M = {}
+      local P = tostring(pairs) .. tostring({})
       function M.mk() return function() end end
       function M.ids() local a, b = {}, M.mk(); return { t = tostring(a), f = tostring(b), m = tostring(M),
-        g = tostring(_G), s = tostring(string), p = tostring(pairs) } end
+        g = tostring(_G), s = tostring(string), p = tostring(pairs), P = P, r = tostring(string.rep),
+        n = tostring(next) } end
       return M`;
     clearLvmCache();
     const c = cold(() => run(src, "ids"));
