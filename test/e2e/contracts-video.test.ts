@@ -364,13 +364,15 @@ describe("the five devnet video contracts through ethers, several accounts, exac
     const before = new Map<string, bigint>();
     for (const r of [...reviewers, w[8]!, author]) before.set(r.address, await bal(r));
     const fees = new Map<string, bigint>([...before.keys()].map((a) => [a, 0n]));
-    const addFee = (a: string, f: bigint) => fees.set(a, fees.get(a)! + f);
+    const addFee = (a: string, f: bigint): void => {
+      fees.set(a, fees.get(a)! + f);
+    };
     const bids = await Promise.all(
       reviewers.map((r, i) =>
         sendOk(r, REVIEW, "bid", [workId], { value: lvo(String(i + 1)), gasLimit: GAS }),
       ),
     );
-    bids.forEach((b, i) => addFee(reviewers[i]!.address, b.fee));
+    for (const [i, b] of bids.entries()) addFee(reviewers[i]!.address, b.fee);
     // an eighth bidder outbids the lowest seat (w[1], 1 LVO), who withdraws at once
     const late = await sendOk(w[8]!, REVIEW, "bid", [workId], { value: lvo("5"), gasLimit: GAS });
     addFee(w[8]!.address, late.fee);
@@ -391,7 +393,7 @@ describe("the five devnet video contracts through ethers, several accounts, exac
     const votes = await Promise.all(
       seated.map((r, i) => sendOk(r, REVIEW, "vote", [workId, i >= 2], { gasLimit: GAS })),
     );
-    votes.forEach((v, i) => addFee(seated[i]!.address, v.fee));
+    for (const [i, v] of votes.entries()) addFee(seated[i]!.address, v.fee);
     const fin = await sendOk(author, REVIEW, "finalize", [workId]);
     addFee(author.address, fin.fee);
     expect(decodeEvents(fin.receipt, ["Finalized"])[0]?.args).toEqual([workId, "published", 5, 2]);
