@@ -229,25 +229,55 @@ class Planner {
     for (const [h, e] of t.dead_strong) dead.push([...this.hash(h), at(e)] as [unknown, number, number]);
     const f = at(t.f);
     const l = at(t.l);
-    const out: Obj[] = [];
-    // entries reachable through p/n links (dead entries keep their old `n`)
+    // entries reachable through p/n links (dead entries keep their old `n`), as flat arrays
+    const kt: number[] = [];
+    const kv: unknown[] = [];
+    const kr: number[] = [];
+    const vt: number[] = [];
+    const vv: unknown[] = [];
+    const vr: number[] = [];
+    const pp: number[] = [];
+    const nn: number[] = [];
     for (let j = 0; j < list.length; j++) {
       const e = list[j];
       if (Object.keys(e).join(",") !== "key,value,p,n") throw new Uncloneable("unexpected table entry");
-      out.push({
-        k: this.tv(e.key),
-        v: e.value === undefined ? null : this.tv(e.value),
-        p: at(e.p),
-        n: at(e.n),
-      });
+      const k = this.tv(e.key);
+      kt.push(k.t);
+      kv.push(k.v);
+      kr.push(k.r);
+      if (e.value === undefined) {
+        vt.push(-1);
+        vv.push(null);
+        vr.push(-1);
+      } else {
+        const v = this.tv(e.value);
+        vt.push(v.t);
+        vv.push(v.v);
+        vr.push(v.r);
+      }
+      pp.push(at(e.p));
+      nn.push(at(e.n));
     }
+    const flat = (rows: [unknown, number, number][]) => ({
+      h: rows.map((x) => x[0]),
+      r: Int32Array.from(rows, (x) => x[1]),
+      j: Int32Array.from(rows, (x) => x[2]),
+    });
     return {
       id: t.id,
       flags: t.flags,
       mt: t.metatable === null ? -1 : this.ref(t.metatable),
-      ents: out,
-      strong,
-      dead,
+      n: list.length,
+      kt,
+      kv,
+      kr: Int32Array.from(kr),
+      vt,
+      vv,
+      vr: Int32Array.from(vr),
+      p: Int32Array.from(pp),
+      nx: Int32Array.from(nn),
+      strong: flat(strong),
+      dead: flat(dead),
       f,
       l,
     };
@@ -359,18 +389,30 @@ export function copyState(R: Recipe): LuaState {
       case K_TABLE: {
         o.flags = d.flags;
         if (d.mt >= 0) o.metatable = objs[d.mt];
-        const ents: Obj[] = new Array(d.ents.length);
-        for (let j = 0; j < ents.length; j++) {
-          const e = d.ents[j];
-          ents[j] = { key: tv(e.k), value: e.v === null ? undefined : tv(e.v), p: undefined, n: undefined };
+        const n = d.n;
+        const ents: Obj[] = new Array(n);
+        const { kt, kv, kr, vt, vv, vr } = d;
+        for (let j = 0; j < n; j++) {
+          const r = kr[j];
+          const key = new TValue(kt[j], r >= 0 ? objs[r] : r === MAIN ? L : kv[j]);
+          let value: Obj;
+          if (vt[j] >= 0) {
+            const q = vr[j];
+            value = new TValue(vt[j], q >= 0 ? objs[q] : q === MAIN ? L : vv[j]);
+          }
+          ents[j] = { key, value, p: undefined, n: undefined };
         }
-        for (let j = 0; j < ents.length; j++) {
-          const e = d.ents[j];
-          if (e.p >= 0) ents[j].p = ents[e.p];
-          if (e.n >= 0) ents[j].n = ents[e.n];
+        const { p, nx } = d;
+        for (let j = 0; j < n; j++) {
+          if (p[j] >= 0) ents[j].p = ents[p[j]];
+          if (nx[j] >= 0) ents[j].n = ents[nx[j]];
         }
-        for (const [h, r, j] of d.strong) o.strong.set(r < 0 ? h : objs[r], ents[j]);
-        for (const [h, r, j] of d.dead) o.dead_strong.set(r < 0 ? h : objs[r], ents[j]);
+        const st = d.strong;
+        for (let j = 0; j < st.h.length; j++)
+          o.strong.set(st.r[j] < 0 ? st.h[j] : objs[st.r[j]], ents[st.j[j]]);
+        const dd = d.dead;
+        for (let j = 0; j < dd.h.length; j++)
+          o.dead_strong.set(dd.r[j] < 0 ? dd.h[j] : objs[dd.r[j]], ents[dd.j[j]]);
         if (d.f >= 0) o.f = ents[d.f];
         if (d.l >= 0) o.l = ents[d.l];
         break;
