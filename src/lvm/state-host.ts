@@ -1,6 +1,5 @@
 import { type Address, parseAddress } from "../crypto/address.ts";
 import { keccak256 } from "../crypto/hash.ts";
-import { getActiveSet } from "../dpos/index.ts";
 import { DPOS_ADDRESS, GENESIS_CONTRACT_ADDRESS } from "../genesis/constants.ts";
 import type { StateOverlay } from "../ledger/state.ts";
 import type { Log } from "../ledger/types.ts";
@@ -82,12 +81,14 @@ export function eventToLog(e: LvmEvent): Log {
  * - `transfer` beyond `self`'s balance, or into the DPoS (0x…0100) or Genesis (0x…0200)
  *   system addresses; a transfer of 0 (or to `self`) changes nothing;
  * - `call` to a malformed address, or when no `nested` caller is given.
+ * `delegates` answers `lvo.delegates()` (the registry passes the active set; default: none).
  * keccak256 / sha256 and the event cap are handled by the sandbox itself (see host.ts).
  */
 export function createStateHost(
   state: StateOverlay,
   ctx: StateHostContext,
   nested?: NestedCaller,
+  delegates: () => string[] = () => [],
 ): StateHost {
   const self = address(ctx.self, "contract");
   const caller = address(ctx.caller, "caller");
@@ -131,7 +132,7 @@ export function createStateHost(
       state.addBalance(self, -wei);
       state.addBalance(dest, wei);
     },
-    delegates: () => getActiveSet(state).active.members.slice(),
+    delegates,
     call(to, method, args, gasLimit, depth) {
       if (!nested) throw new Error("contract calls are not available here");
       return nested(address(to, "contract"), method, args, gasLimit, depth);

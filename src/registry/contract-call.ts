@@ -1,4 +1,5 @@
 import type { Address } from "../crypto/address.ts";
+import { getActiveSet } from "../dpos/index.ts";
 import type { StateOverlay } from "../ledger/state.ts";
 import type { Log } from "../ledger/types.ts";
 import { type JsonValue, type RunResult, runContract } from "../lvm/index.ts";
@@ -68,6 +69,7 @@ export function contractHost(
       if (!r.ok) state.revert(mark);
       return r;
     },
+    () => getActiveSet(state).active.members.slice(),
   );
 }
 

@@ -22,5 +22,6 @@ function C.callOther(addr) return lvo.call(addr, "inc", {5}) end
 function C.callOtherCaught(addr) local ok = pcall(lvo.call, addr, "fail", {}); return ok end
 function C.whoCalls() return lvo.caller() end
 function C.askWho(addr) return lvo.call(addr, "whoCalls", {}) end
+function C.dels() return lvo.delegates() end
 return C
 `;

@@ -12,9 +12,11 @@ import { contractStorageKey } from "../../../src/lvm/contract-keys.ts";
 import {
   HEALTH_MIN_CALLS,
   MAX_CONTRACT_CALL_GAS,
+  readCode,
   readContract,
   readHealth,
   readNamed,
+  runContractCall,
 } from "../../../src/registry/index.ts";
 import { expectCode } from "../keys/helpers.ts";
 import { COUNTER } from "./counter.lua.ts";
@@ -311,6 +313,28 @@ describe("contract calls", () => {
     expect(who.status).toBe(1);
     const missing = w.send(w.users[1]!, b, "callOther", ["0x00000000000000000000000000000000000000ee"]);
     expect(missing.error).toMatch(/no contract at 0x00000000000000000000000000000000000000ee/);
+  });
+
+  it("lvo.delegates() answers the active set of the state", () => {
+    const w = new World();
+    const { address } = released(w);
+    const k = readContract(w.state, address)!;
+    const r = runContractCall(
+      w.state,
+      k,
+      readCode(w.state, k.codeHash)!,
+      w.users[1]!.address,
+      0n,
+      "dels",
+      [],
+      100_000,
+      w.env(),
+      true,
+    );
+    expect(r.ok).toBe(true);
+    const result = (r as { result: string[] }).result;
+    expect([...result].sort()).toEqual(w.g.delegates.map((d) => d.address).sort());
+    expect(result).toHaveLength(4);
   });
 
   it("health counts calls, failures and gas, and flags a contract past the threshold", () => {
