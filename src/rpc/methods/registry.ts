@@ -23,9 +23,14 @@ export const MAX_PROPOSALS_PAGE = 100;
 
 const STATUSES = ["pending", "released", "applied", "rejected", "expired", "failed"];
 
-/** A proposal id: a hex quantity or a JSON integer, at least 1. */
+/** A count or id: a hex quantity or a non-negative JSON integer. */
+function parseCount(v: unknown): number {
+  return typeof v === "number" && Number.isSafeInteger(v) && v >= 0 ? v : parseUint(v);
+}
+
+/** A proposal id (at least 1). */
 function parseId(v: unknown): number {
-  const n = typeof v === "number" && Number.isSafeInteger(v) ? v : parseUint(v);
+  const n = parseCount(v);
   if (n < 1) throw invalidParam("proposal ids start at 1");
   return n;
 }
@@ -111,7 +116,7 @@ export const registryMethods: MethodTable = {
         return v;
       });
       const before = field(filter, "before", parseId);
-      const limit = field(filter, "limit", parseUint) ?? 20;
+      const limit = field(filter, "limit", parseCount) ?? 20;
       if (limit < 1 || limit > MAX_PROPOSALS_PAGE)
         throw invalidParam(`limit must be 1 to ${MAX_PROPOSALS_PAGE}`);
       const list = b.getProposals(await stateHeight(b, tag), { status, before, limit });
