@@ -4,6 +4,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { toChecksumAddress } from "../../crypto/address.ts";
+import { genesisContractAddress } from "../../crypto/contract-address.ts";
 import {
   DEVNET_ACCOUNT_BALANCE,
   DEVNET_FUNDED_ACCOUNTS,
@@ -131,6 +132,11 @@ function printBanner(g: Genesis, url: string, o: DevnetFlags): void {
   for (let i = 0; i < DEVNET_FUNDED_ACCOUNTS; i++) {
     const k = deriveKey(DEV_MNEMONIC, i);
     lines.push(`  (${i}) ${toChecksumAddress(k.address)}  ${toHex(k.secretKey)}`);
+  }
+  if (g.contracts.length > 0) {
+    lines.push("Contracts released at genesis (`lvo contract list`, contracts/README.md):");
+    for (const c of g.contracts)
+      lines.push(`  ${c.name.padEnd(8)} ${toChecksumAddress(genesisContractAddress(c.name))}`);
   }
   lines.push(
     "These keys are public: never use them on a real network. Ctrl-C stops the devnet; run again to resume.",
