@@ -348,7 +348,7 @@ export function copyState(R: Recipe): LuaState {
   ci.funcOff = 0;
   ci.func = undefined;
   L.ci = ci;
-  L.stack = [];
+  L.stack = new Array(R.stackHoles.length);
   const n = R.kinds.length;
   const objs: Obj[] = new Array(n);
   const { kinds, data } = R;
@@ -452,7 +452,7 @@ export function copyState(R: Recipe): LuaState {
   g.atnativeerror = R.atnativeerror;
   g.version = R.version;
   const stack = L.stack;
-  stack.length = R.stackHoles.length;
+
   for (let i = 0; i < R.stackHoles.length; i++) {
     if (i < R.top) stack[i] = tv(R.stackValues[i]!);
     else if (R.stackHoles[i]) delete stack[i];
