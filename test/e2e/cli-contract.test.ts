@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { devnetContractAddress } from "../../src/genesis/index.ts";
+import { contractSource, devnetContractAddress } from "../../src/genesis/index.ts";
 import { COUNTER } from "../unit/registry/counter.lua.ts";
 import { runLvo, tempDir } from "./cli-helpers.ts";
 import { NodeProcess, waitFor } from "./helpers/node-process.ts";
@@ -69,6 +69,10 @@ describe("lvo contract against a node", () => {
     expect(JSON.parse(await ok("contract", "query", TOKEN, "balanceOf", "--args", `["${DEV1}"]`))).toBe(
       "2500",
     );
+    // a contract's code is its Lua source; accounts have none
+    const code = await node.rpc<string>("eth_getCode", [TOKEN, "latest"]);
+    expect(Buffer.from(code.slice(2), "hex").toString("utf8")).toBe(contractSource("token"));
+    expect(await node.rpc<string>("eth_getCode", [DEV1, "latest"])).toBe("0x");
     const status = await ok("contract", "status", "token");
     expect(status).toMatch(/^health: +1 calls, 0 failed, \d+ gas$/m);
     expect(status).toMatch(/^released: +height 0 \(genesis\)$/m);

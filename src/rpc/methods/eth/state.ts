@@ -1,4 +1,4 @@
-import { toQuantity } from "../../../util/bytes.ts";
+import { toHex, toQuantity } from "../../../util/bytes.ts";
 import { blockParam, param, parseAddressValue, parseStorageSlot } from "../../params.ts";
 import { type MethodTable, method } from "../define.ts";
 import { stateHeight } from "../resolve.ts";
@@ -34,9 +34,11 @@ export const ethStateMethods: MethodTable = {
 
   // Contract code lives behind the Genesis contract, not in accounts: every account reads as
   // code-less, which makes wallets treat transfers as plain sends.
-  eth_getCode: method([addressParam, blockParam], async (b, [, tag]) => {
-    await stateHeight(b, tag);
-    return "0x";
+  // Accounts have no code; a contract's "code" is its Lua source (UTF-8), so tools that test
+  // getCode() !== "0x" to tell contracts from accounts get the right answer.
+  eth_getCode: method([addressParam, blockParam], async (b, [address, tag]) => {
+    const k = b.getContract(address, await stateHeight(b, tag), true);
+    return k?.source === undefined ? "0x" : toHex(new TextEncoder().encode(k.source));
   }),
 
   eth_getStorageAt: method(
