@@ -7,7 +7,8 @@
  * p50/p99 submit-to-final latency, the node's peak RSS, the ecrecover rate and their ratio.
  * Bounded: stops after every transfer is final or after the time limit.
  *
- * Sections (BENCH=all by default): lvm (contract throughput, scripts/bench-lvm.ts), single, devnet.
+ * Sections (BENCH=all by default): lvm (contract throughput, scripts/bench-lvm.ts), single,
+ * contracts (finalized Lua token transfers on one node, scripts/bench-contracts.ts), devnet.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -19,8 +20,9 @@ import { keccak256 } from "../src/crypto/hash.ts";
 import { publicKeyOf, recoverPublicKey, secpBackend, signDigest } from "../src/crypto/secp256k1.ts";
 import { devnetDelegateKey, devnetGenesis, genesisToJson, WEI_PER_LVO } from "../src/genesis/index.ts";
 import { signTx } from "../src/tx/index.ts";
-import { benchLvm } from "./bench-lvm.ts";
 import { toHex, utf8 } from "../src/util/bytes.ts";
+import { benchContracts } from "./bench-contracts.ts";
+import { benchLvm } from "./bench-lvm.ts";
 
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 400);
 const TXS_PER_ACCOUNT = Number(process.env.BENCH_TXS_PER_ACCOUNT ?? 50);
@@ -50,11 +52,11 @@ function measureEcrecover(n: number): number {
   return n / ((performance.now() - t0) / 1000);
 }
 
-function accountKey(i: number): Uint8Array {
+export function accountKey(i: number): Uint8Array {
   return keccak256(utf8(`lvo-bench-account-${i}`));
 }
 
-async function rpc(url: string, body: unknown): Promise<unknown> {
+export async function rpc(url: string, body: unknown): Promise<unknown> {
   const res = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -63,7 +65,7 @@ async function rpc(url: string, body: unknown): Promise<unknown> {
   return res.json();
 }
 
-function peakRssMb(pid: number): number {
+export function peakRssMb(pid: number): number {
   try {
     const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
     return m ? Number(m[1]) / 1024 : Number.NaN;
@@ -72,7 +74,7 @@ function peakRssMb(pid: number): number {
   }
 }
 
-interface Figures {
+export interface Figures {
   finalized: number;
   seconds: number;
   tps: number;
@@ -86,7 +88,12 @@ interface Figures {
  * `ratePerSec` paces the submission (latency below capacity); without it, everything is sent at
  * once (throughput).
  */
-async function drive(url: string, raws: string[], hashes: string[], ratePerSec?: number): Promise<Figures> {
+export async function drive(
+  url: string,
+  raws: string[],
+  hashes: string[],
+  ratePerSec?: number,
+): Promise<Figures> {
   const submitAt = new Map<string, number>();
   const finalAt = new Map<string, number>();
   let rejected = 0;
@@ -156,7 +163,7 @@ async function drive(url: string, raws: string[], hashes: string[], ratePerSec?:
   };
 }
 
-async function waitRpc(url: string): Promise<void> {
+export async function waitRpc(url: string): Promise<void> {
   for (let i = 0; ; i++) {
     try {
       await rpc(url, { jsonrpc: "2.0", id: 1, method: "eth_chainId" });
@@ -197,7 +204,7 @@ function workload(accounts: number, perAccount: number) {
 }
 
 /** A devnet genesis (n delegates) with the bench accounts funded from the exchange-ecology bucket. */
-function benchGenesis(nodes: number, intervalMs: number, addrs: string[]): Record<string, unknown> {
+export function benchGenesis(nodes: number, intervalMs: number, addrs: string[]): Record<string, unknown> {
   const g = genesisToJson(
     devnetGenesis(nodes, Math.ceil(Date.now() / 1000) * 1000 + 1500, { blockIntervalMs: intervalMs }),
   );
@@ -211,7 +218,7 @@ function benchGenesis(nodes: number, intervalMs: number, addrs: string[]): Recor
   return g;
 }
 
-function report(label: string, f: Figures, ecrecover: number, rssMb: number[]): void {
+export function report(label: string, f: Figures, ecrecover: number, rssMb: number[]): void {
   console.log(`\n== ${label}`);
   console.log(`finalized ${f.finalized} transfers in ${f.seconds.toFixed(2)} s (${f.rejected} rejected)`);
   console.log(`finalized transfers/s: ${Math.round(f.tps)}`);
@@ -355,6 +362,7 @@ async function main(): Promise<void> {
   const ecrecover = measureEcrecover(20_000);
   console.log(`raw ecrecover: ${Math.round(ecrecover)} /s (one core)`);
   if (which === "all" || which === "single") await benchSingle(ecrecover);
+  if (which === "all" || which === "contracts") await benchContracts(ecrecover);
   if (which === "all" || which === "devnet") {
     await benchDevnet(ecrecover, 1000, 200, 50);
     await benchDevnet(ecrecover, 500, 200, 50);
