@@ -126,11 +126,22 @@ function prepare(
   return { L };
 }
 
+/** Method names as Lua bytes (lua_pushstring copies them), a few hundred at most. */
+const methodNames = new Map<string, Uint8Array>();
+function methodBytes(name: string): Uint8Array {
+  let b = methodNames.get(name);
+  if (b === undefined) {
+    b = toLuaString(name);
+    if (methodNames.size < 256) methodNames.set(name, b);
+  }
+  return b;
+}
+
 /** Call phase: the module table is on top of the stack; looks the method up and calls it. */
 function invoke(L: LuaState, opts: RunOptions, meter: Meter, events: LvmEvent[]): RunResult {
   const limits = meter.limits;
   const fail = failWith(meter);
-  lua.lua_pushstring(L, toLuaString(opts.method));
+  lua.lua_pushstring(L, methodBytes(opts.method));
   lua.lua_rawget(L, -2);
   if (lua.lua_type(L, -1) !== lua.LUA_TFUNCTION)
     return fail({ code: LvmErrorCode.BAD_ARGS, message: `no method '${opts.method}'` });
@@ -173,28 +184,26 @@ interface Forwarder {
 }
 
 function forwarder(): Forwarder {
-  const fns = new Map<PropertyKey, unknown>();
-  const f: Forwarder = {
-    target: null,
-    idleCalls: 0,
-    host: new Proxy({} as HostApi, {
-      get(_, k) {
-        let fn = fns.get(k);
-        if (fn === undefined) {
-          fn = (...args: unknown[]) => {
-            const t = f.target as unknown as Record<PropertyKey, (...a: unknown[]) => unknown> | null;
-            if (t === null) {
-              f.idleCalls++;
-              throw new Error("host not available");
-            }
-            return t[k]!(...args);
-          };
-          fns.set(k, fn);
-        }
+  const f = { target: null, idleCalls: 0 } as { target: HostApi | null; idleCalls: number; host: HostApi };
+  // a plain object whose prototype makes each method on first use: later calls are own properties
+  const make = new Proxy(
+    {},
+    {
+      get(_, k, receiver) {
+        const fn = (...args: unknown[]) => {
+          const t = f.target as unknown as Record<PropertyKey, (...a: unknown[]) => unknown> | null;
+          if (t === null) {
+            f.idleCalls++;
+            throw new Error("host not available");
+          }
+          return t[k]!(...args);
+        };
+        Object.defineProperty(receiver, k, { value: fn });
         return fn;
       },
-    }),
-  };
+    },
+  );
+  f.host = Object.create(make) as HostApi;
   return f;
 }
 
