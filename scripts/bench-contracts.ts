@@ -21,17 +21,23 @@
  * (node log level, warn; `info` logs each block's production time). The node is stopped at the
  * end, also on failure.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import type { ChildProcess } from "node:child_process";
 import type { Address } from "../src/crypto/address.ts";
 import { publicKeyToAddress } from "../src/crypto/address.ts";
 import { publicKeyOf } from "../src/crypto/secp256k1.ts";
-import { contractSource, devnetContractAddress, devnetDelegateKey } from "../src/genesis/index.ts";
+import { contractSource, devnetContractAddress } from "../src/genesis/index.ts";
 import { signTx } from "../src/tx/index.ts";
 import { toHex, utf8 } from "../src/util/bytes.ts";
-import { accountKey, benchGenesis, drive, peakRssMb, report, rpc, waitRpc } from "./bench.ts";
+import {
+  accountKey,
+  benchGenesis,
+  drive,
+  peakRssMb,
+  report,
+  rpc,
+  startSingleNode,
+  waitRpc,
+} from "./bench.ts";
 
 const ACCOUNTS = Number(process.env.BENCH_CONTRACT_ACCOUNTS ?? 250);
 const CALLS = Number(process.env.BENCH_CONTRACT_CALLS ?? 40);
@@ -44,7 +50,6 @@ const GAS_LIMIT = 200_000n;
 const SUPPLY = 10n ** 30n;
 const GRANT = 10n ** 21n;
 const TOKEN = devnetContractAddress("token");
-const LVO_BIN = resolve(import.meta.dirname, "../bin/lvo.js");
 
 interface Signed {
   raws: string[];
@@ -100,23 +105,6 @@ function contractWorkload(accounts: number, calls: number) {
     }
   }
   return { addrs, prep, measured, expected };
-}
-
-/** `lvo init` then `lvo start` on a fresh datadir: one delegate (devnet key 0), no p2p. */
-export function startSingleNode(genesis: unknown, port: number, nodeFlags: string[] = []): ChildProcess {
-  const dir = mkdtempSync(join(tmpdir(), "lvo-bench-contracts-"));
-  const data = join(dir, "data");
-  const genesisFile = join(dir, "genesis.json");
-  const keyFile = join(dir, "delegate.key");
-  writeFileSync(genesisFile, JSON.stringify(genesis));
-  writeFileSync(keyFile, toHex(devnetDelegateKey(0).secretKey), { mode: 0o600 });
-  const init = spawnSync(process.execPath, [LVO_BIN, "init", "--genesis", genesisFile, "--datadir", data]);
-  if (init.status !== 0) throw new Error(`init failed: ${init.stderr}`);
-  const flags = ["--datadir", data, "--no-p2p", "--delegate-key-file", keyFile, "--rpc-port", String(port)];
-  flags.push("--log-level", process.env.BENCH_LOG_LEVEL ?? "warn", "--log-format", "json");
-  return spawn(process.execPath, [...nodeFlags, LVO_BIN, "start", ...flags], {
-    stdio: ["ignore", "inherit", "inherit"],
-  });
 }
 
 /** SIGTERM, then SIGKILL if the node has not exited within 10 s (a CPU profile is written at exit). */

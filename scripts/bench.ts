@@ -227,44 +227,32 @@ export function report(label: string, f: Figures, ecrecover: number, rssMb: numb
   console.log(`ratio finalized transfers/s to raw ecrecover/s: ${(f.tps / ecrecover).toFixed(3)}`);
 }
 
+/**
+ * `lvo init` + `lvo start` of a single delegate (devnet delegate key 0, no p2p) on a genesis
+ * object, in a fresh temp directory; `nodeFlags` go to node itself (e.g. --cpu-prof).
+ */
+export function startSingleNode(genesis: unknown, port: number, nodeFlags: string[] = []): ChildProcess {
+  const dir = mkdtempSync(join(tmpdir(), "lvo-bench-"));
+  const data = join(dir, "data");
+  const genesisFile = join(dir, "genesis.json");
+  const keyFile = join(dir, "delegate.key");
+  writeFileSync(genesisFile, JSON.stringify(genesis));
+  writeFileSync(keyFile, toHex(devnetDelegateKey(0).secretKey), { mode: 0o600 });
+  const init = spawnSync(process.execPath, [LVO_BIN, "init", "--genesis", genesisFile, "--datadir", data]);
+  if (init.status !== 0) throw new Error(`init failed: ${init.stderr}`);
+  const flags = ["--datadir", data, "--no-p2p", "--delegate-key-file", keyFile, "--rpc-port", String(port)];
+  flags.push("--log-level", process.env.BENCH_LOG_LEVEL ?? "warn", "--log-format", "json");
+  return spawn(process.execPath, [...nodeFlags, LVO_BIN, "start", ...flags], {
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+}
+
 /** One delegate alone (no p2p): the single-node ceiling. */
 async function benchSingle(ecrecover: number): Promise<void> {
   const { addrs, raws, hashes } = workload(ACCOUNTS, TXS_PER_ACCOUNT);
-  const dir = mkdtempSync(join(tmpdir(), "lvo-bench-"));
   const port = 30000 + Math.floor(Math.random() * 10000);
   const url = `http://127.0.0.1:${port}`;
-  const genesisFile = join(dir, "genesis.json");
-  writeFileSync(genesisFile, JSON.stringify(benchGenesis(1, 1000, addrs)));
-  const keyFile = join(dir, "delegate.key");
-  writeFileSync(keyFile, toHex(devnetDelegateKey(0).secretKey), { mode: 0o600 });
-  const init = spawnSync(process.execPath, [
-    LVO_BIN,
-    "init",
-    "--genesis",
-    genesisFile,
-    "--datadir",
-    join(dir, "data"),
-  ]);
-  if (init.status !== 0) throw new Error(`init failed: ${init.stderr}`);
-  const node = spawn(
-    process.execPath,
-    [
-      LVO_BIN,
-      "start",
-      "--datadir",
-      join(dir, "data"),
-      "--no-p2p",
-      "--delegate-key-file",
-      keyFile,
-      "--rpc-port",
-      String(port),
-      "--log-level",
-      "warn",
-      "--log-format",
-      "json",
-    ],
-    { stdio: ["ignore", "inherit", "inherit"] },
-  );
+  const node = startSingleNode(benchGenesis(1, 1000, addrs), port);
   try {
     await waitRpc(url);
     const f = await drive(url, raws, hashes);

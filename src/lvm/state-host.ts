@@ -168,11 +168,29 @@ export function runInState(
   ctx: StateHostContext,
   readOnly = false,
 ): StateRunResult {
+  return runOnHost(state, () => createStateHost(state, ctx), { source, method, args, gasLimit, readOnly });
+}
+
+/**
+ * runInState with the host built by the caller (`makeHost` runs after the checkpoint is taken):
+ * the registry passes a host with nested calls and the active set wired.
+ */
+export function runOnHost(
+  state: StateOverlay,
+  makeHost: () => StateHost,
+  o: {
+    source: string | Uint8Array;
+    method: string;
+    args: readonly JsonValue[];
+    gasLimit: number;
+    readOnly: boolean;
+  },
+): StateRunResult {
   const mark = state.checkpoint();
   try {
-    const sh = createStateHost(state, ctx);
-    const r = runContract({ source, method, args, gasLimit, host: sh.host, readOnly });
-    if (!r.ok || readOnly) state.revert(mark);
+    const sh = makeHost();
+    const r = runContract({ ...o, host: sh.host });
+    if (!r.ok || o.readOnly) state.revert(mark);
     if (!r.ok) return { ...r, logs: [] };
     sh.collect(r.events);
     return { ...r, logs: sh.logs() };

@@ -1,9 +1,8 @@
 import type { Address } from "../crypto/address.ts";
 import { getActiveSet } from "../dpos/index.ts";
 import type { StateOverlay } from "../ledger/state.ts";
-import type { Log } from "../ledger/types.ts";
-import { type JsonValue, type RunResult, runContract } from "../lvm/index.ts";
-import { createStateHost, eventToLog, type StateHost } from "../lvm/state-host.ts";
+import { type JsonValue, runContract } from "../lvm/index.ts";
+import { createStateHost, runOnHost, type StateHost, type StateRunResult } from "../lvm/state-host.ts";
 import type { ContractRecord } from "./records.ts";
 import { readCode, readContract } from "./store.ts";
 
@@ -27,9 +26,20 @@ export interface CallEnv {
   blockHash: Uint8Array;
 }
 
+/**
+ * Sources by code hash. Content-addressed, so a hit is right on every state that holds a record
+ * naming the hash (the code is written before any record names it). Bounded; insertion order.
+ */
+const codeCache = new Map<string, Uint8Array>();
+const CODE_CACHE_ENTRIES = 128;
+
 function source(state: StateOverlay, c: ContractRecord): Uint8Array {
+  const hit = codeCache.get(c.codeHash);
+  if (hit) return hit;
   const s = readCode(state, c.codeHash);
   if (!s) throw new Error(`code ${c.codeHash} of ${c.address} missing`);
+  if (codeCache.size >= CODE_CACHE_ENTRIES) codeCache.delete(codeCache.keys().next().value!);
+  codeCache.set(c.codeHash, s);
   return s;
 }
 
@@ -73,7 +83,7 @@ export function contractHost(
   );
 }
 
-export type ContractRunResult = RunResult & { logs: Log[] };
+export type ContractRunResult = StateRunResult;
 
 /**
  * Runs `method` of the contract `c` at depth 0 (a transaction, a view, an audit step or an
@@ -92,17 +102,13 @@ export function runContractCall(
   env: CallEnv,
   readOnly = false,
 ): ContractRunResult {
-  const mark = state.checkpoint();
-  try {
-    const sh = contractHost(state, c.address, caller, value, env, readOnly);
-    const r = runContract({ source: code, method, args, gasLimit, host: sh.host, readOnly });
-    if (!r.ok || readOnly) state.revert(mark);
-    if (!r.ok) return { ...r, logs: [] };
-    return { ...r, logs: r.events.map(eventToLog) };
-  } catch (e) {
-    state.revert(mark);
-    throw e;
-  }
+  return runOnHost(state, () => contractHost(state, c.address, caller, value, env, readOnly), {
+    source: code,
+    method,
+    args,
+    gasLimit,
+    readOnly,
+  });
 }
 
 /** The stored source of a contract. */
