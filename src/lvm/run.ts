@@ -242,13 +242,20 @@ export const lvmCache = {
 
 export function clearLvmCache(): void {
   templates.clear();
+  for (const m of Object.values(keys)) m.clear();
 }
 
+/** The LRU key of a source, remembered per source text (no string building on every call). */
 function templateKey(source: string | Uint8Array, readOnly: boolean): string {
-  const mode = readOnly ? "r" : "w";
-  return typeof source === "string"
-    ? `${mode}s${source}`
-    : `${mode}b${Buffer.from(source).toString("latin1")}`;
+  const str = typeof source === "string";
+  const text = str ? source : Buffer.from(source).toString("latin1");
+  const byText = readOnly ? (str ? keys.rs : keys.rb) : str ? keys.ws : keys.wb;
+  let key = byText.get(text);
+  if (key === undefined) {
+    key = `${readOnly ? "r" : "w"}${str ? "s" : "b"}${text}`;
+    byText.set(text, key);
+  }
+  return key;
 }
 
 function buildTemplate(source: string | Uint8Array, readOnly: boolean): Template | null {
