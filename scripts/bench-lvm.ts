@@ -180,7 +180,7 @@ export async function benchLvm(): Promise<{ ratio: number; pass: boolean }> {
   );
   const to = (i: number) => `0x${(0x1000 + (i % 500)).toString(16).padStart(40, "0")}`;
   const bareTransfer = bareToken();
-  const bare = measure(N, (i) => bareTransfer(to(i), "1"));
+  let bare = measure(N, (i) => bareTransfer(to(i), "1"));
   const stateTransfer = stateToken();
   const lvm = measure(N, (i) => stateTransfer(to(i), "1"));
   const mapTransfer = mapToken();
@@ -193,6 +193,9 @@ export async function benchLvm(): Promise<{ ratio: number; pass: boolean }> {
   } finally {
     lvmCache.enabled = true;
   }
+  // bare again at the end (JIT fully warm): the faster of the two runs is the reference
+  const bare2 = measure(N, (i) => bareTransfer(to(i), "1"));
+  if (bare2.bestMicros < bare.bestMicros) bare = bare2;
   line("bare fengari (no sandbox, gas or storage)", bare);
   line("LVM: runInState (StateOverlay, in-memory trie)", lvm);
   line("runContract, Map host (warm template)", map);
