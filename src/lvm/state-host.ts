@@ -64,9 +64,24 @@ function address(s: string, what: string): Address {
 export function eventToLog(e: LvmEvent): Log {
   return {
     address: address(e.address, "event"),
-    topics: [keccak256(enc.encode(e.name))],
+    topics: [topicOf(e.name)],
     data: enc.encode(JSON.stringify(e.args)),
   };
+}
+
+/** keccak256 of event names, cached (a few names per contract; bounded, insertion order). */
+const topics = new Map<string, Uint8Array>();
+const TOPIC_CACHE_ENTRIES = 1024;
+
+function topicOf(name: string): Uint8Array {
+  let t = topics.get(name);
+  if (!t) {
+    if (topics.size >= TOPIC_CACHE_ENTRIES) topics.delete(topics.keys().next().value!);
+    t = keccak256(enc.encode(name));
+    topics.set(name, t);
+  }
+  // a copy: logs are handed to callers who may keep or change them
+  return t.slice();
 }
 
 /**
