@@ -32,6 +32,8 @@ import { executeBlock } from "./execute.ts";
 import { verifyQc } from "./finality.ts";
 import { blockSigningDigest, recoverSigner } from "./vote.ts";
 
+/** Decoded receipt lists of final blocks kept in memory (see Chain.receipts). */
+const RECEIPT_CACHE_BLOCKS = 4;
 /** States of recent final canonical blocks kept in memory for reads and proofs. */
 export const RETAINED_STATES = 128;
 
@@ -276,6 +278,8 @@ export class Chain extends EventEmitter<ChainEvents> {
     return this.headEntry.bestJustified;
   }
 
+  private readonly receiptCache = new Map<string, Receipt[]>();
+
   /** A known block entry (non-final tree or the finalized root). */
   entry(hash: Uint8Array): BlockEntry | undefined {
     return this.entries.get(toHex(hash));
@@ -338,7 +342,21 @@ export class Chain extends EventEmitter<ChainEvents> {
 
   /** Receipts of a block. */
   async receipts(blockHash: Uint8Array): Promise<Receipt[] | undefined> {
-    return this.entry(blockHash)?.receipts ?? this.store.getReceipts(blockHash);
+    const live = this.entry(blockHash)?.receipts;
+    if (live) return live;
+    // Final blocks' receipts come from LevelDB as one RLP list: decoding a full block's takes
+    // milliseconds, and clients poll receipts of the same few recent blocks (tx.wait()), so the
+    // last RECEIPT_CACHE_BLOCKS decoded lists are kept (immutable: keyed by block hash).
+    const key = toHex(blockHash);
+    const hit = this.receiptCache.get(key);
+    if (hit) return hit;
+    const r = await this.store.getReceipts(blockHash);
+    if (r) {
+      if (this.receiptCache.size >= RECEIPT_CACHE_BLOCKS)
+        this.receiptCache.delete(this.receiptCache.keys().next().value!);
+      this.receiptCache.set(key, r);
+    }
+    return r;
   }
 
   /** Run `fn` after every earlier mutation finished. */
