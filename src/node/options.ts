@@ -15,6 +15,10 @@ export interface NodeOptions {
   maxTxsPerBlock: number;
   /** Share of the block interval a produced block's execution may take (see ProducerOptions). */
   execBudget: number;
+  /** Prometheus metrics, /healthz and /readyz on their own port; null disables them. */
+  metrics: { host: string; port: number } | null;
+  /** The read-only block explorer page on its own port; null (the default) disables it. */
+  explorer: { host: string; port: number } | null;
 }
 
 /** Defaults beside the code that uses them. */
@@ -25,4 +29,6 @@ export const DEFAULT_NODE_OPTIONS: Omit<NodeOptions, "dataDir"> = {
   mempool: DEFAULT_MEMPOOL_OPTIONS,
   maxTxsPerBlock: 10_000,
   execBudget: 0.45,
+  metrics: null,
+  explorer: null,
 };
