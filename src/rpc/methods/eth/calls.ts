@@ -97,7 +97,7 @@ export const MAX_LOG_BLOCKS = 10_000;
 export const MAX_LOGS = 10_000;
 
 /** Ethereum filter semantics: any listed address; per topic position, null or any listed. */
-function logMatches(log: Log, f: LogFilter): boolean {
+export function logMatches(log: Log, f: Pick<LogFilter, "addresses" | "topics">): boolean {
   if (f.addresses.length > 0 && !f.addresses.includes(log.address)) return false;
   for (let i = 0; i < f.topics.length; i++) {
     const want = f.topics[i];
