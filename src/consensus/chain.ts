@@ -8,6 +8,7 @@ import { ZERO_ADDRESS } from "../genesis/constants.ts";
 import { parseGenesisText } from "../genesis/load.ts";
 import { canonicalJson, genesisConfigHash, genesisToJson } from "../genesis/serialize.ts";
 import type { Genesis } from "../genesis/types.ts";
+import { paramsForBlock } from "../governance/index.ts";
 import {
   decodeFinality,
   encodeFinality,
@@ -405,7 +406,8 @@ export class Chain extends EventEmitter<ChainEvents> {
       );
     if (this.entries.size >= MAX_NON_FINAL)
       fail(ConsensusErrorCode.BLOCK_BAD_SEQUENCE, "too many non-final blocks");
-    const p = this.genesis.params;
+    const parentView = new StateView(parent.trie);
+    const p = paramsForBlock(parentView, this.genesis.params, h.slot);
     const ph = parent.block.header;
     if (h.height !== ph.height + 1 || h.slot <= ph.slot || h.timestamp !== this.slots.slotStart(h.slot)) {
       fail(
@@ -416,7 +418,6 @@ export class Chain extends EventEmitter<ChainEvents> {
     if (h.gasLimit !== p.blockGasLimit || h.baseFee !== p.minGasPrice || h.gasUsed > h.gasLimit) {
       fail(ConsensusErrorCode.BLOCK_BAD_STATE, "gas limit, base fee or gas used out of rule");
     }
-    const parentView = new StateView(parent.trie);
     const active = activeSetFor(parentView, h.slot, p);
     if (!opts.replay && !opts.produced) {
       const expected = scheduleFor(parentView, h.slot, p);

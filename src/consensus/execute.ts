@@ -3,6 +3,7 @@ import { applyEvidence } from "../dpos/index.ts";
 import { applyBlock, type BlockContext } from "../execution/executor.ts";
 import type { SystemHandler } from "../execution/system.ts";
 import type { Genesis } from "../genesis/types.ts";
+import { paramsForBlock } from "../governance/index.ts";
 import { writeRecordedFinality } from "../ledger/chain-records.ts";
 import { hashHeader } from "../ledger/encoding.ts";
 import { StateOverlay } from "../ledger/state.ts";
@@ -48,8 +49,8 @@ export function executeBlock(
   system: ReadonlyMap<Address, SystemHandler>,
   x: ExecuteInput,
 ): ExecuteOutput {
-  const p = genesis.params;
   const state = new StateOverlay(x.parentTrie);
+  const p = paramsForBlock(state, genesis.params, x.slot);
   const ctx: BlockContext = {
     params: p,
     height: x.parentHeader.height + 1,

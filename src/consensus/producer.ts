@@ -1,6 +1,7 @@
 import type { Address } from "../crypto/address.ts";
 import { signDigest } from "../crypto/secp256k1.ts";
 import type { SystemHandler } from "../execution/system.ts";
+import { paramsForBlock } from "../governance/index.ts";
 import { evidenceRootOf, hashHeader, receiptRootOf, txRootOf } from "../ledger/encoding.ts";
 import type { Block, BlockHeader, Evidence } from "../ledger/types.ts";
 import type { Mempool } from "../mempool/pool.ts";
@@ -124,9 +125,10 @@ export class BlockProducer {
     const { chain, mempool, log } = this.m;
     const started = performance.now();
     const g = chain.genesis;
-    const p = g.params;
     const parent = chain.headEntryView;
     const view = chain.headState();
+    // governed values (minimum gas price, ...) as this block will run under them
+    const p = paramsForBlock(view, g.params, slot);
     const budgetMs = p.blockIntervalMs * this.opts.execBudget;
     const maxTxs = Math.max(1, Math.min(this.opts.maxTxsPerBlock, Math.floor(budgetMs / this.msPerTx)));
     const selected = mempool.select((a) => view.getAccount(a), p.minGasPrice, p.blockGasLimit, maxTxs);

@@ -32,7 +32,7 @@ export function byElectionOrder(
   return a.address < b.address ? -1 : a.address > b.address ? 1 : 0;
 }
 
-/** Top `params.activeDelegates` eligible candidates of a state, in election order. */
+/** Top `params.electionSize ?? params.activeDelegates` eligible candidates, in election order. */
 export function elect(r: StateReader, p: ChainParams): Address[] {
   const all: Array<{ address: Address; c: Candidate }> = [];
   for (const address of readCandidateList(r)) {
@@ -41,7 +41,7 @@ export function elect(r: StateReader, p: ChainParams): Address[] {
   }
   return all
     .sort(byElectionOrder)
-    .slice(0, p.activeDelegates)
+    .slice(0, p.electionSize ?? p.activeDelegates)
     .map((x) => x.address);
 }
 

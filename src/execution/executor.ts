@@ -3,6 +3,7 @@ import { beginBlock, endBlock } from "../dpos/index.ts";
 import type { ChainParams } from "../genesis/types.ts";
 import type { StateOverlay } from "../ledger/state.ts";
 import type { Receipt } from "../ledger/types.ts";
+import { applyScheduled, tallyEnding } from "../governance/index.ts";
 import { applyContractTx, expireProposals, readContract } from "../registry/index.ts";
 import { effectiveGasPrice, intrinsicGas, maxCost } from "../tx/index.ts";
 import type { Tx } from "../tx/types.ts";
@@ -151,7 +152,7 @@ function systemContext(ctx: BlockContext): SystemCallContext {
 }
 
 /**
- * Apply a block: DPoS beginBlock (rotation, missed slots, unbonding) on the parent's state,
+ * Apply a block: scheduled parameter changes, DPoS beginBlock (rotation, missed slots, unbonding) on the parent's state,
  * the transactions, then DPoS endBlock (block reward). `mode: "import"` fails on the first
  * invalid transaction (the block is invalid); `mode: "produce"` skips invalid ones and reports
  * them. Evidence (dpos applyEvidence) and the recorded finality are the caller's, after this.
@@ -164,6 +165,9 @@ export function applyBlock(
   mode: "import" | "produce",
 ): ExecResult {
   const out: ExecResult = { txs: [], receipts: [], gasUsed: 0n, skipped: [] };
+  // parameter changes voted for this round take effect first (ctx.params already has them:
+  // paramsForBlock computes the same from the parent's state)
+  applyScheduled(state, ctx.params, ctx.slot);
   beginBlock(state, ctx);
   state.clearJournal();
   for (const tx of txs) {
@@ -179,5 +183,6 @@ export function applyBlock(
   }
   endBlock(state, ctx);
   expireProposals(state, systemContext(ctx));
+  tallyEnding(state, ctx.params, ctx.height, ctx.slot);
   return out;
 }

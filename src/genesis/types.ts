@@ -54,6 +54,12 @@ export interface ChainParams {
   proposalExpiryBlocks: number;
   /** Failure rate (bps) past which a contract is flagged unhealthy. */
   contractHealthThresholdBps: number;
+  /**
+   * Delegates the election keeps, when stake governance changed `activeDelegates` (never in a
+   * genesis file: src/governance sets it; absent = activeDelegates). activeDelegates itself
+   * keeps setting the round length, so round numbers never move.
+   */
+  electionSize?: number;
 }
 
 /** The six genesis allocation buckets (white paper 6.2), in basis points of the supply. */

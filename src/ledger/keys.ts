@@ -53,6 +53,8 @@ export const StateNs = {
   CONTRACT_STORAGE: 0x07,
   /** 0x08 | kind | … → Genesis contract records: contracts, code, proposals (src/registry/keys.ts) */
   REGISTRY: 0x08,
+  /** 0x09 | kind | … → stake-weighted parameter governance (src/governance/keys.ts) */
+  GOVERNANCE: 0x09,
   /** 0x10 | name → chain records kept in state (e.g. the finality the chain has recorded) */
   CHAIN: 0x10,
 } as const;

@@ -5,6 +5,8 @@ import { applyTx, type BlockContext } from "../execution/executor.ts";
 import { isSystemAddress, type SystemHandler, systemHandlers } from "../execution/system.ts";
 import { ZERO_ADDRESS } from "../genesis/constants.ts";
 import { paramsToJson } from "../genesis/serialize.ts";
+import type { ChainParams } from "../genesis/types.ts";
+import { paramsForBlock } from "../governance/index.ts";
 import { accountKey } from "../ledger/keys.ts";
 import { StateOverlay, type StateView } from "../ledger/state.ts";
 import { totalBalance } from "../ledger/supply.ts";
@@ -186,7 +188,13 @@ export class NodeBackend implements RpcBackend {
   }
 
   baseFee(): bigint {
-    return this.m.chain.head.header.baseFee;
+    return this.nextParams().minGasPrice;
+  }
+
+  /** Parameters of the next block: genesis values with the governed ones in force then. */
+  private nextParams(): ChainParams {
+    const c = this.m.chain;
+    return paramsForBlock(c.headState(), c.genesis.params, c.head.header.slot + 1);
   }
 
   suggestedTip(): bigint {
@@ -276,7 +284,7 @@ export class NodeBackend implements RpcBackend {
     const c = this.m.chain;
     const nextSlot = c.head.header.slot + 1;
     return {
-      params: c.genesis.params,
+      params: this.nextParams(),
       height: height + 1,
       slot: nextSlot,
       timestamp: c.slots.slotStart(nextSlot),
@@ -360,7 +368,9 @@ export class NodeBackend implements RpcBackend {
   }
 
   paramsJson(): Record<string, unknown> {
-    return paramsToJson(this.m.chain.genesis.params);
+    const { electionSize, ...p } = this.nextParams();
+    // a governed active-delegate count shows as activeDelegates (the round length is genesis's)
+    return { ...paramsToJson(p), activeDelegates: electionSize ?? p.activeDelegates };
   }
 
   chainStatus(): ChainStatus {

@@ -1,4 +1,5 @@
 import type { Chain } from "../consensus/chain.ts";
+import { paramsForBlock } from "../governance/index.ts";
 import type { ChainStore } from "../ledger/store.ts";
 import type { Mempool } from "../mempool/pool.ts";
 import { decodeTx, type TxRules, validateTxStatic } from "../tx/index.ts";
@@ -92,8 +93,11 @@ export class TxIngress {
   }
 
   private admitDecoded(tx: Tx): Tx {
-    validateTxStatic(tx, this.rules);
     const view = this.m.chain.headState();
+    // the minimum gas price is governable: the next block's value, not genesis's
+    const c = this.m.chain;
+    const minGasPrice = paramsForBlock(view, c.genesis.params, c.head.header.slot + 1).minGasPrice;
+    validateTxStatic(tx, minGasPrice === this.rules.minGasPrice ? this.rules : { ...this.rules, minGasPrice });
     const { replaced } = this.m.mempool.add(tx, (a) => view.getAccount(a));
     if (replaced) this.evicted.push(replaced);
     return tx;
