@@ -16,14 +16,26 @@ export interface DispatcherModules {
   backend: RpcBackend;
   log: Logger;
   methods?: ReadonlyMap<string, RpcMethod>;
+  /**
+   * Called once per JSON-RPC call with a well-formed envelope (each call of a batch), with the
+   * method name (`"(unknown)"` for a method not served, to bound label cardinality), the time
+   * taken and whether it succeeded.
+   */
+  onCall?: (method: string, ms: number, ok: boolean) => void;
 }
 
 /**
+ * Methods bound to one connection (eth_subscribe over a WebSocket): they take the raw params
+ * and win over the table.
+ */
+export type LocalMethods = ReadonlyMap<string, (params: unknown[]) => Json | Promise<Json>>;
+
+/**
  * Transport-independent JSON-RPC 2.0 handling: body text in, response text out (null when
- * nothing is owed: a notification or a batch of them). HTTP uses it now; WebSocket will too.
+ * nothing is owed: a notification or a batch of them). HTTP and WebSocket both use it.
  */
 export interface Dispatcher {
-  handle(body: string): Promise<string | null>;
+  handle(body: string, local?: LocalMethods): Promise<string | null>;
 }
 
 type Id = string | number | null;
@@ -35,7 +47,7 @@ export function errorResponse(id: Id, error: JsonRpcError): string {
 
 /** Build a dispatcher over the method table. It never throws: every failure becomes a response. */
 export function createDispatcher(opts: DispatcherOptions, modules: DispatcherModules): Dispatcher {
-  const { backend, log } = modules;
+  const { backend, log, onCall } = modules;
   const methods = modules.methods ?? createMethodTable();
 
   function fail(id: Id, err: unknown, method?: string): string {
@@ -45,7 +57,9 @@ export function createDispatcher(opts: DispatcherOptions, modules: DispatcherMod
     return errorResponse(id, e);
   }
 
-  async function run(name: string, rawParams: unknown[]): Promise<Json> {
+  async function run(name: string, rawParams: unknown[], local?: LocalMethods): Promise<Json> {
+    const own = local?.get(name);
+    if (own) return own(rawParams);
     const def = methods.get(name);
     if (!def) {
       // geth's wording; ethers maps /the method .* does not exist/ to UNSUPPORTED_OPERATION.
@@ -83,7 +97,17 @@ export function createDispatcher(opts: DispatcherOptions, modules: DispatcherMod
     return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
   }
 
-  async function handleOne(item: unknown): Promise<string | null> {
+  function report(method: string, started: number, ok: boolean, local?: LocalMethods): void {
+    if (!onCall) return;
+    const known = methods.has(method) || (local?.has(method) ?? false);
+    try {
+      onCall(known ? method : "(unknown)", performance.now() - started, ok);
+    } catch (err) {
+      log.debug({ err }, "rpc onCall hook failed");
+    }
+  }
+
+  async function handleOne(item: unknown, local?: LocalMethods): Promise<string | null> {
     if (typeof item !== "object" || item === null || Array.isArray(item)) {
       return fail(null, rpcError(RpcErrorCode.RPC_INVALID_REQUEST, "invalid request: expected an object"));
     }
@@ -122,12 +146,15 @@ export function createDispatcher(opts: DispatcherOptions, modules: DispatcherMod
     }
 
     let result: Json;
+    const started = performance.now();
     try {
-      result = await withTimeout(run(method, rawParams));
+      result = await withTimeout(run(method, rawParams, local));
     } catch (err) {
+      report(method, started, false, local);
       const response = fail(id, err, method);
       return notification ? null : response;
     }
+    report(method, started, true, local);
     if (notification) return null;
     try {
       return JSON.stringify({ jsonrpc: "2.0", id, result });
@@ -138,14 +165,14 @@ export function createDispatcher(opts: DispatcherOptions, modules: DispatcherMod
   }
 
   return {
-    async handle(body) {
+    async handle(body, local) {
       let payload: unknown;
       try {
         payload = JSON.parse(body);
       } catch {
         return fail(null, rpcError(RpcErrorCode.RPC_PARSE_ERROR, "parse error"));
       }
-      if (!Array.isArray(payload)) return handleOne(payload);
+      if (!Array.isArray(payload)) return handleOne(payload, local);
       if (payload.length === 0) {
         return fail(null, rpcError(RpcErrorCode.RPC_INVALID_REQUEST, "invalid request: empty batch"));
       }
@@ -159,7 +186,9 @@ export function createDispatcher(opts: DispatcherOptions, modules: DispatcherMod
         );
       }
       // Concurrently, answered in request order.
-      const parts = (await Promise.all(payload.map(handleOne))).filter((p): p is string => p !== null);
+      const parts = (await Promise.all(payload.map((p) => handleOne(p, local)))).filter(
+        (p): p is string => p !== null,
+      );
       return parts.length > 0 ? `[${parts.join(",")}]` : null;
     },
   };

@@ -4,11 +4,14 @@ export interface RpcOptions {
   host: string;
   /** TCP port; 8545 is where Ethereum tools look first. 0 picks a free port (tests). */
   port: number;
-  /** Largest request body accepted; bigger bodies get HTTP 413 and the connection is closed. */
+  /**
+   * Largest request body accepted; bigger bodies get HTTP 413 and the connection is closed.
+   * Also the largest WebSocket message: a bigger one closes the socket with code 1009.
+   */
   maxBodyBytes: number;
-  /** Most calls in one batch; a bigger batch is answered with a single error. */
+  /** Most calls in one batch (HTTP or WebSocket); a bigger batch is answered with a single error. */
   maxBatch: number;
-  /** Open TCP connections at once; Node drops the excess on accept. */
+  /** Open TCP connections at once (WebSocket ones included); Node drops the excess on accept. */
   maxConnections: number;
   /** Deadline for receiving a request and, separately, for answering it. */
   requestTimeoutMs: number;
@@ -16,6 +19,30 @@ export interface RpcOptions {
   keepAliveTimeoutMs: number;
   /** How long stop() waits for in-flight requests before cutting connections. */
   shutdownGraceMs: number;
+  /**
+   * Origins allowed to call from a browser (CORS). Empty (the default): no CORS headers, and
+   * WebSocket upgrades that carry an Origin are accepted only from localhost or `allowedHosts`.
+   * `"*"` allows any origin. Entries are compared to the Origin header exactly (lowercase).
+   */
+  corsOrigins: string[];
+  /**
+   * Host header names accepted, on top of localhost and the bound host (DNS-rebinding
+   * protection). IP literals are always accepted; `"*"` turns the check off. Others get 403.
+   */
+  allowedHosts: string[];
+  /** Serve the `admin_` methods (peer list, node info). Off by default: -32601 when off. */
+  enableAdmin: boolean;
+  /** Open WebSocket connections at once, all clients together; the excess gets HTTP 503. */
+  wsMaxConnections: number;
+  /** Open WebSocket connections per client IP; the excess gets HTTP 429. */
+  wsMaxConnectionsPerIp: number;
+  /** Live subscriptions per WebSocket connection; eth_subscribe beyond it fails with -32005. */
+  wsMaxSubscriptions: number;
+  /**
+   * Bytes queued for a WebSocket client that does not read (slow consumer); past it the
+   * connection is closed with a warning log line.
+   */
+  wsMaxBufferedBytes: number;
 }
 
 /** Defaults: geth-like limits, loopback only. */
@@ -29,4 +56,11 @@ export const defaultRpcOptions: RpcOptions = {
   requestTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,
   shutdownGraceMs: 2_000,
+  corsOrigins: [],
+  allowedHosts: [],
+  enableAdmin: false,
+  wsMaxConnections: 128,
+  wsMaxConnectionsPerIp: 16,
+  wsMaxSubscriptions: 100,
+  wsMaxBufferedBytes: 16 * 1024 * 1024,
 };

@@ -6,19 +6,33 @@ import {
   STATUS_CODES,
 } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import type { Logger } from "../util/log.ts";
+import { type AdminInfo, adminMethods } from "./admin.ts";
 import type { RpcBackend } from "./backend.ts";
-import { createDispatcher, errorResponse } from "./dispatch.ts";
+import { createDispatcher, errorResponse, type LocalMethods } from "./dispatch.ts";
 import { JsonRpcCode, RpcErrorCode, rpcError } from "./errors.ts";
+import type { ChainEvents } from "./events.ts";
+import { createGuard } from "./guard.ts";
+import type { Json } from "./json.ts";
+import { createMethodTable } from "./methods/index.ts";
 import { defaultRpcOptions, type RpcOptions } from "./options.ts";
+import { SubscriptionHub } from "./subscriptions.ts";
+import { createWsTransport, type WsTransport } from "./ws.ts";
 
 /** What the server needs from the node. `log` is used as given (the node passes its rpc child). */
 export interface RpcModules {
   backend: RpcBackend;
   log: Logger;
+  /** New heads and finality for WebSocket subscriptions; without it eth_subscribe fails. */
+  events?: ChainEvents;
+  /** p2p views for the admin_ methods (served only with `enableAdmin`). */
+  admin?: AdminInfo;
+  /** Called per JSON-RPC call, HTTP and WebSocket alike (see DispatcherModules.onCall). */
+  onCall?: (method: string, ms: number, ok: boolean) => void;
 }
 
-/** A started-or-not JSON-RPC HTTP server. */
+/** A started-or-not JSON-RPC server: HTTP POST and WebSocket on the same port. */
 export interface RpcServer {
   /** Listen; resolves with the bound address (port 0 → the port picked). Rejects RPC_PORT_IN_USE. */
   start(): Promise<{ host: string; port: number }>;
@@ -86,16 +100,32 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
   });
 }
 
+const notOverHttp = (): Json => {
+  throw rpcError(
+    RpcErrorCode.RPC_METHOD_NOT_FOUND,
+    "notifications not supported: subscribe over a WebSocket",
+  );
+};
+/** Subscriptions need a connection that lasts: over HTTP they are refused with this message. */
+const HTTP_LOCAL: LocalMethods = new Map(
+  ["eth_subscribe", "eth_unsubscribe", "lvo_subscribe", "lvo_unsubscribe"].map((n) => [n, notOverHttp]),
+);
+
 /**
- * Create the JSON-RPC 2.0 server over HTTP (POST, application/json). Options not given take
- * `defaultRpcOptions`. Every request is answered or dropped without ever throwing out of the
+ * Create the JSON-RPC 2.0 server over HTTP (POST, application/json) and WebSocket (an upgrade
+ * on the same port, see ws.ts), behind the Host allow-list and CORS rules of guard.ts. Options
+ * not given take `defaultRpcOptions`. Every request is answered or dropped without ever throwing out of the
  * handler, so no input can crash the node.
  */
 export function createRpcServer(options: Partial<RpcOptions>, modules: RpcModules): RpcServer {
   const opts: RpcOptions = { ...defaultRpcOptions, ...options };
   const { log } = modules;
-  const dispatcher = createDispatcher(opts, modules);
+  const methods = new Map(createMethodTable());
+  if (opts.enableAdmin) for (const [k, v] of Object.entries(adminMethods(modules.admin))) methods.set(k, v);
+  const dispatcher = createDispatcher(opts, { ...modules, methods });
+  const guard = createGuard(opts);
   let server: Server | null = null;
+  let ws: WsTransport | null = null;
   let lastDropWarn = 0;
 
   function refuseBody(req: IncomingMessage, res: ServerResponse): void {
@@ -111,6 +141,32 @@ export function createRpcServer(options: Partial<RpcOptions>, modules: RpcModule
   }
 
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!guard.hostAllowed(req.headers.host)) {
+      log.debug({ host: req.headers.host, remote: req.socket.remoteAddress }, "rpc host refused");
+      const err = { code: JsonRpcCode.INVALID_REQUEST, message: "invalid host specified" };
+      send(res, 403, errorResponse(null, err));
+      return;
+    }
+    const origin = req.headers.origin;
+    const cors = guard.corsHeaders(origin);
+    if (req.method === "OPTIONS" && origin !== undefined && req.headers["access-control-request-method"]) {
+      // CORS preflight: allowed origins learn what they may send; others get no CORS headers.
+      if (!cors["Access-Control-Allow-Origin"]) {
+        res.writeHead(403, { "Content-Length": "0" }).end();
+        return;
+      }
+      res
+        .writeHead(204, {
+          ...cors,
+          "Access-Control-Allow-Methods": "POST, OPTIONS",
+          "Access-Control-Allow-Headers": "Content-Type, Authorization",
+          "Access-Control-Max-Age": "600",
+          "Content-Length": "0",
+        })
+        .end();
+      return;
+    }
+    for (const [k, v] of Object.entries(cors)) res.setHeader(k, v);
     if (req.method !== "POST") {
       const err = {
         code: JsonRpcCode.INVALID_REQUEST,
@@ -131,7 +187,7 @@ export function createRpcServer(options: Partial<RpcOptions>, modules: RpcModule
     if (declared > opts.maxBodyBytes) return refuseBody(req, res);
     const body = await readBody(req, opts.maxBodyBytes);
     if (body === null) return refuseBody(req, res);
-    const out = await dispatcher.handle(body.toString("utf8"));
+    const out = await dispatcher.handle(body.toString("utf8"), HTTP_LOCAL);
     if (out === null) {
       res.writeHead(204).end();
       return;
@@ -190,6 +246,18 @@ export function createRpcServer(options: Partial<RpcOptions>, modules: RpcModule
           }
         });
       });
+      const hub = new SubscriptionHub(modules.events, { maxPerConnection: opts.wsMaxSubscriptions }, log);
+      const transport = createWsTransport(opts, { dispatcher, hub, guard, log });
+      ws = transport;
+      s.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+        try {
+          transport.upgrade(req, socket, head);
+        } catch (err) {
+          log.error({ err }, "websocket upgrade failed");
+          socket.destroy();
+        }
+      });
+      hub.start();
       s.maxConnections = opts.maxConnections;
       s.requestTimeout = opts.requestTimeoutMs;
       s.headersTimeout = Math.min(opts.requestTimeoutMs, 60_000);
@@ -222,6 +290,8 @@ export function createRpcServer(options: Partial<RpcOptions>, modules: RpcModule
         return addr;
       } catch (err) {
         server = null;
+        await ws?.close(0);
+        ws = null;
         throw err;
       }
     },
@@ -230,7 +300,9 @@ export function createRpcServer(options: Partial<RpcOptions>, modules: RpcModule
       const s = server;
       if (!s) return;
       server = null;
-      await new Promise<void>((resolve) => {
+      const closingWs = ws?.close(opts.shutdownGraceMs);
+      ws = null;
+      const closed = new Promise<void>((resolve) => {
         const force = setTimeout(() => s.closeAllConnections(), opts.shutdownGraceMs);
         force.unref();
         s.close(() => {
@@ -239,6 +311,7 @@ export function createRpcServer(options: Partial<RpcOptions>, modules: RpcModule
         });
         s.closeIdleConnections();
       });
+      await Promise.all([closed, closingWs]);
       log.info("json-rpc stopped");
     },
   };
