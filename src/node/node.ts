@@ -162,7 +162,25 @@ export class LvoNode {
           peers: () => this.p2p?.peerCount() ?? 0,
           syncState: () => this.p2p?.syncState() ?? null,
         });
-        this.rpc = createRpcServer(this.opts.rpc, { backend, log: log.child({ mod: "rpc" }) });
+        this.rpc = createRpcServer(this.opts.rpc, {
+          backend,
+          log: log.child({ mod: "rpc" }),
+          // WebSocket subscriptions: Chain's events already carry the shapes rpc/events.ts asks for.
+          events: {
+            onNewHead: (cb) => {
+              chain.on("head", cb);
+              return () => void chain.off("head", cb);
+            },
+            onFinalized: (cb) => {
+              chain.on("finalized", cb);
+              return () => void chain.off("finalized", cb);
+            },
+          },
+          admin: {
+            peers: () => this.p2p?.peers() ?? [],
+            p2p: () => ({ peerId: this.p2p?.peerId ?? null, listenAddrs: this.p2p?.listenAddrs() ?? [] }),
+          },
+        });
         this.rpcAddress = await this.rpc.start();
       }
 
