@@ -8,6 +8,7 @@ import { type Address, publicKeyToAddress } from "../crypto/address.ts";
 import { publicKeyOf } from "../crypto/secp256k1.ts";
 import { isOffenceProcessed } from "../dpos/index.ts";
 import { systemHandlers } from "../execution/system.ts";
+import { createExplorerServer, type ExplorerServer, explorerOrigins } from "../explorer/server.ts";
 import type { Genesis } from "../genesis/types.ts";
 import { encodeWireBlock } from "../ledger/encoding.ts";
 import { LedgerErrorCode } from "../ledger/errors.ts";
@@ -70,12 +71,15 @@ export class LvoNode {
   private producer: BlockProducer | null = null;
   private gadget: FinalityGadget | null = null;
   private rpc: ReturnType<typeof createRpcServer> | null = null;
+  private explorer: ExplorerServer | null = null;
   private readonly evidence = new Map<string, Evidence>();
   chain: Chain | null = null;
   mempool: Mempool | null = null;
   p2p: P2pNode | null = null;
   /** Where JSON-RPC listens once started. */
   rpcAddress: { host: string; port: number } | null = null;
+  /** Where the explorer page is served once started (null when off). */
+  explorerAddress: { host: string; port: number } | null = null;
   /** This node's delegate address, when it has a key. */
   readonly delegate: Address | null;
 
@@ -152,6 +156,17 @@ export class LvoNode {
         ingress.setBroadcast((raws) => void p2p.publish("txs", encodeTxBatch(raws)).catch(() => undefined));
       }
 
+      // The explorer starts first: its origin joins the RPC's CORS list; its /config.json reads
+      // the RPC address when asked.
+      if (this.opts.explorer) {
+        this.explorer = createExplorerServer(this.opts.explorer, {
+          log: log.child({ mod: "explorer" }),
+          rpcAddress: () => this.rpcAddress,
+        });
+        this.explorerAddress = await this.explorer.start();
+        if (!this.opts.rpc) log.warn("explorer on but JSON-RPC off: the page has nothing to read");
+      }
+
       if (this.opts.rpc) {
         const backend = new NodeBackend({
           chain,
@@ -162,7 +177,13 @@ export class LvoNode {
           peers: () => this.p2p?.peerCount() ?? 0,
           syncState: () => this.p2p?.syncState() ?? null,
         });
-        this.rpc = createRpcServer(this.opts.rpc, {
+        const rpcOpts = this.explorerAddress
+          ? {
+              ...this.opts.rpc,
+              corsOrigins: [...(this.opts.rpc.corsOrigins ?? []), ...explorerOrigins(this.explorerAddress)],
+            }
+          : this.opts.rpc;
+        this.rpc = createRpcServer(rpcOpts, {
           backend,
           log: log.child({ mod: "rpc" }),
           // WebSocket subscriptions: Chain's events already carry the shapes rpc/events.ts asks for.
@@ -214,6 +235,9 @@ export class LvoNode {
           delegate: this.delegate,
           rpc: this.rpcAddress ? `http://${this.rpcAddress.host}:${this.rpcAddress.port}` : null,
           p2p: this.p2p?.listenAddrs() ?? null,
+          explorer: this.explorerAddress
+            ? `http://${this.explorerAddress.host}:${this.explorerAddress.port}`
+            : null,
         },
         "node started",
       );
@@ -265,6 +289,8 @@ export class LvoNode {
     this.producer = null;
     await this.rpc?.stop();
     this.rpc = null;
+    await this.explorer?.stop();
+    this.explorer = null;
     await this.p2p?.stop();
     this.p2p = null;
     await this.gadget?.idle();
