@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { registerContract } from "./commands/contract.ts";
 import { registerDevnet } from "./commands/devnet.ts";
 import { registerGenesis } from "./commands/genesis.ts";
+import { registerGovernance } from "./commands/governance.ts";
 import { registerInit } from "./commands/init.ts";
 import { registerKeys } from "./commands/keys.ts";
 import { registerStake } from "./commands/stake.ts";
@@ -28,6 +29,7 @@ registerKeys(program);
 registerTx(program);
 registerStake(program);
 registerContract(program);
+registerGovernance(program);
 registerStatus(program);
 
 try {

@@ -6,7 +6,7 @@ import { isSystemAddress, type SystemHandler, systemHandlers } from "../executio
 import { ZERO_ADDRESS } from "../genesis/constants.ts";
 import { paramsToJson } from "../genesis/serialize.ts";
 import type { ChainParams } from "../genesis/types.ts";
-import { paramsForBlock } from "../governance/index.ts";
+import { type ParamProposal, paramsForBlock, readNextParamId, readParamProposal } from "../governance/index.ts";
 import { accountKey } from "../ledger/keys.ts";
 import { StateOverlay, type StateView } from "../ledger/state.ts";
 import { totalBalance } from "../ledger/supply.ts";
@@ -37,6 +37,7 @@ import {
   type ContractView,
   type DelegatesView,
   type FinalityView,
+  type ParamProposalView,
   type ProposalView,
   type ReceiptLookup,
   type RpcBackend,
@@ -56,6 +57,11 @@ const MAX_PROPOSAL_SCAN = 1000;
 
 function proposalView(p: Proposal): ProposalView {
   return { ...p, deposit: BigInt(p.deposit) };
+}
+
+function paramProposalView(p: ParamProposal): ParamProposalView {
+  const t = p.tally;
+  return { ...p, tally: t && { yes: BigInt(t.yes), no: BigInt(t.no), bonded: BigInt(t.bonded) } };
 }
 
 function contractView(view: StateView, k: ContractRecord): ContractView {
@@ -350,6 +356,22 @@ export class NodeBackend implements RpcBackend {
     const v = contractView(view, k);
     if (withSource) v.source = new TextDecoder().decode(readCode(view, k.codeHash));
     return v;
+  }
+
+  getParamProposal(id: number, height: number): ParamProposalView | undefined {
+    const p = readParamProposal(this.m.chain.stateAt(height), id);
+    return p && paramProposalView(p);
+  }
+
+  getParamProposals(height: number, o: { before?: number; limit: number; status?: string }): ParamProposalView[] {
+    const view = this.m.chain.stateAt(height);
+    const out: ParamProposalView[] = [];
+    const start = Math.min(o.before ?? Number.MAX_SAFE_INTEGER, readNextParamId(view)) - 1;
+    for (let id = start, n = 0; id >= 1 && out.length < o.limit && n < MAX_PROPOSAL_SCAN; id--, n++) {
+      const p = readParamProposal(view, id);
+      if (p && (o.status === undefined || p.status === o.status)) out.push(paramProposalView(p));
+    }
+    return out;
   }
 
   getContracts(height: number): ContractView[] {

@@ -72,6 +72,14 @@ export interface RpcBackend {
   /** Every contract in release order (no sources). */
   getContracts(height: number): ContractView[];
 
+  /** A parameter-governance proposal at a height. */
+  getParamProposal(id: number, height: number): ParamProposalView | undefined;
+  /** Parameter proposals newest first (ids below `before`), at most `limit`, optionally one status. */
+  getParamProposals(
+    height: number,
+    opts: { before?: number; limit: number; status?: string },
+  ): ParamProposalView[];
+
   /** Sync progress, or false when at the network's head. */
   syncing(): false | { startingBlock: number; currentBlock: number; highestBlock: number };
   /** The chain's consensus parameters, as in the genesis file's `params` (amounts: decimal strings). */
@@ -213,6 +221,22 @@ export interface ContractView {
   balance: bigint;
   health: { calls: number; failures: number; gasUsed: bigint; flagged: boolean; flaggedAt: number | null };
   source?: string;
+}
+
+/** A stake-weighted parameter-change proposal (src/governance). */
+export interface ParamProposalView {
+  id: number;
+  proposer: Address;
+  /** Parameter name → new value (decimal string). */
+  changes: Record<string, string>;
+  status: string;
+  createdAt: number;
+  endsAt: number;
+  yes: Address[];
+  no: Address[];
+  tally: { yes: bigint; no: bigint; bonded: bigint } | null;
+  round: number | null;
+  reason: string | null;
 }
 
 /** A block reference. */

@@ -1,5 +1,6 @@
 import type { RpcMethod } from "./define.ts";
 import { ethMethods } from "./eth/index.ts";
+import { governanceMethods } from "./governance.ts";
 import { lvoMethods } from "./lvo.ts";
 import { netMethods } from "./net.ts";
 import { registryMethods } from "./registry.ts";
@@ -11,6 +12,13 @@ import { web3Methods } from "./web3.ts";
  */
 export function createMethodTable(): ReadonlyMap<string, RpcMethod> {
   return new Map(
-    Object.entries({ ...ethMethods, ...netMethods, ...web3Methods, ...lvoMethods, ...registryMethods }),
+    Object.entries({
+      ...ethMethods,
+      ...netMethods,
+      ...web3Methods,
+      ...lvoMethods,
+      ...registryMethods,
+      ...governanceMethods,
+    }),
   );
 }

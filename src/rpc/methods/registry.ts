@@ -24,12 +24,12 @@ export const MAX_PROPOSALS_PAGE = 100;
 const STATUSES = ["pending", "released", "applied", "rejected", "expired", "failed"];
 
 /** A count or id: a hex quantity or a non-negative JSON integer. */
-function parseCount(v: unknown): number {
+export function parseCount(v: unknown): number {
   return typeof v === "number" && Number.isSafeInteger(v) && v >= 0 ? v : parseUint(v);
 }
 
 /** A proposal id (at least 1). */
-function parseId(v: unknown): number {
+export function parseId(v: unknown): number {
   const n = parseCount(v);
   if (n < 1) throw invalidParam("proposal ids start at 1");
   return n;

@@ -251,6 +251,8 @@ export async function createStub(): Promise<Stub> {
     getProposals: () => [],
     getContract: () => undefined,
     getContracts: () => [],
+    getParamProposal: () => undefined,
+    getParamProposals: () => [],
     syncing: () => false,
     chainStatus: () => status,
     getSupply: () => ({ total: 10n ** 27n, accounts: 3 }),

@@ -1,0 +1,65 @@
+import { toQuantity } from "../../util/bytes.ts";
+import type { ParamProposalView } from "../backend.ts";
+import { RpcErrorCode, rpcError } from "../errors.ts";
+import type { Json } from "../json.ts";
+import { blockParam, field, invalidParam, optional, param, parseObject } from "../params.ts";
+import { type MethodTable, method } from "./define.ts";
+import { parseCount, parseId } from "./registry.ts";
+import { stateHeight } from "./resolve.ts";
+
+const LATEST = { kind: "tag", tag: "latest" } as const;
+const optionalBlock = optional(blockParam, LATEST);
+const STATUSES = ["voting", "passed", "rejected", "applied"];
+
+/** Most parameter proposals one lvo_getParameterProposals call returns. */
+export const MAX_PARAM_PROPOSALS_PAGE = 100;
+
+function proposalJson(p: ParamProposalView): Json {
+  return {
+    id: toQuantity(p.id),
+    proposer: p.proposer,
+    changes: p.changes,
+    status: p.status,
+    createdAt: toQuantity(p.createdAt),
+    endsAt: toQuantity(p.endsAt),
+    yes: p.yes,
+    no: p.no,
+    tally: p.tally && {
+      yes: toQuantity(p.tally.yes),
+      no: toQuantity(p.tally.no),
+      bonded: toQuantity(p.tally.bonded),
+    },
+    round: p.round === null ? null : toQuantity(p.round),
+    reason: p.reason,
+  };
+}
+
+/**
+ * Stake-weighted parameter governance (docs/governance.md): proposals with their votes and
+ * tally. The parameters in force are lvo_getParams.
+ */
+export const governanceMethods: MethodTable = {
+  lvo_getParameterProposal: method([param("id", parseId), optionalBlock], async (b, [id, tag]) => {
+    const p = b.getParamProposal(id, await stateHeight(b, tag));
+    if (!p) throw rpcError(RpcErrorCode.RPC_RESOURCE_NOT_FOUND, `no parameter proposal ${id}`);
+    return proposalJson(p);
+  }),
+
+  // Newest first. Filter: { status?, before? (id), limit? (≤ 100, default 20) }.
+  lvo_getParameterProposals: method(
+    [optional(param("filter", parseObject), {} as Record<string, unknown>), optionalBlock],
+    async (b, [filter, tag]) => {
+      const status = field(filter, "status", (v) => {
+        if (typeof v !== "string" || !STATUSES.includes(v))
+          throw invalidParam(`one of ${STATUSES.join(", ")}`);
+        return v;
+      });
+      const before = field(filter, "before", parseId);
+      const limit = field(filter, "limit", parseCount) ?? 20;
+      if (limit < 1 || limit > MAX_PARAM_PROPOSALS_PAGE) {
+        throw invalidParam(`limit must be 1 to ${MAX_PARAM_PROPOSALS_PAGE}`);
+      }
+      return b.getParamProposals(await stateHeight(b, tag), { status, before, limit }).map(proposalJson);
+    },
+  ),
+};
