@@ -38,6 +38,8 @@ export interface RpcServer {
   start(): Promise<{ host: string; port: number }>;
   /** Stop accepting, let in-flight requests finish within the grace period, close. Idempotent. */
   stop(): Promise<void>;
+  /** Open WebSocket connections and their live subscriptions (zeros when stopped). */
+  stats(): { wsConnections: number; subscriptions: number };
 }
 
 // geth accepts these media types for JSON-RPC bodies.
@@ -126,6 +128,7 @@ export function createRpcServer(options: Partial<RpcOptions>, modules: RpcModule
   const guard = createGuard(opts);
   let server: Server | null = null;
   let ws: WsTransport | null = null;
+  let hub: SubscriptionHub | null = null;
   let lastDropWarn = 0;
 
   function refuseBody(req: IncomingMessage, res: ServerResponse): void {
@@ -246,7 +249,7 @@ export function createRpcServer(options: Partial<RpcOptions>, modules: RpcModule
           }
         });
       });
-      const hub = new SubscriptionHub(modules.events, { maxPerConnection: opts.wsMaxSubscriptions }, log);
+      hub = new SubscriptionHub(modules.events, { maxPerConnection: opts.wsMaxSubscriptions }, log);
       const transport = createWsTransport(opts, { dispatcher, hub, guard, log });
       ws = transport;
       s.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -294,6 +297,10 @@ export function createRpcServer(options: Partial<RpcOptions>, modules: RpcModule
         ws = null;
         throw err;
       }
+    },
+
+    stats() {
+      return { wsConnections: ws?.count() ?? 0, subscriptions: hub?.count() ?? 0 };
     },
 
     async stop() {
