@@ -6,8 +6,15 @@ export interface LogFlags {
   logFormat: "json" | "pretty" | "auto";
 }
 
-/** Root logger for a command: pretty on a terminal unless JSON is asked for. */
+/** Pretty output? `auto`: on a terminal only, so pipes, files and log collectors get JSON lines. */
+export function isPretty(
+  format: LogFlags["logFormat"],
+  isTty: boolean = process.stdout.isTTY === true,
+): boolean {
+  return format === "pretty" || (format === "auto" && isTty);
+}
+
+/** Root logger for a command: JSON lines by default, pretty on a terminal (`--log-format auto`). */
 export function cliLogger(f: LogFlags): Logger {
-  const pretty = f.logFormat === "pretty" || (f.logFormat === "auto" && process.stdout.isTTY === true);
-  return createLogger({ level: f.logLevel, pretty });
+  return createLogger({ level: f.logLevel, pretty: isPretty(f.logFormat) });
 }

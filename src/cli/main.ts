@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { registerConfig } from "./commands/config.ts";
 import { registerContract } from "./commands/contract.ts";
 import { registerDevnet } from "./commands/devnet.ts";
 import { registerGenesis } from "./commands/genesis.ts";
@@ -23,6 +24,7 @@ const program = new Command()
 
 registerInit(program);
 registerStart(program);
+registerConfig(program);
 registerDevnet(program);
 registerGenesis(program);
 registerKeys(program);

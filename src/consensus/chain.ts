@@ -71,6 +71,8 @@ export interface ChainEvents {
   finalized: [FinalityRecord];
   reorg: [{ dropped: Block[] }];
   justified: [QuorumCert];
+  /** A block added to the tree (not on replay), with its import time (metrics). */
+  imported: [{ block: Block; ms: number; produced: boolean }];
 }
 
 /** Modules the chain uses. */
@@ -379,7 +381,15 @@ export class Chain extends EventEmitter<ChainEvents> {
       produced?: { receipts: Receipt[]; trie: StateTrie; changes: Array<[Uint8Array, Uint8Array | null]> };
     } = {},
   ): Promise<BlockEntry> {
-    return this.serial(() => this.doImport(block, opts));
+    return this.serial(async () => {
+      const started = performance.now();
+      const entry = await this.doImport(block, opts);
+      if (!opts.replay) {
+        const ms = performance.now() - started;
+        this.emit("imported", { block, ms, produced: opts.produced !== undefined });
+      }
+      return entry;
+    });
   }
 
   private async doImport(

@@ -6,7 +6,7 @@ import { BlockProducer } from "../consensus/producer.ts";
 import { SigningRecord } from "../consensus/signing-record.ts";
 import { type Address, publicKeyToAddress } from "../crypto/address.ts";
 import { publicKeyOf } from "../crypto/secp256k1.ts";
-import { isOffenceProcessed } from "../dpos/index.ts";
+import { isOffenceProcessed, roundLength } from "../dpos/index.ts";
 import { systemHandlers } from "../execution/system.ts";
 import { createExplorerServer, type ExplorerServer, explorerOrigins } from "../explorer/server.ts";
 import type { Genesis } from "../genesis/types.ts";
@@ -25,7 +25,9 @@ import type { Logger } from "../util/log.ts";
 import { NodeBackend } from "./backend.ts";
 import { dataDir } from "./datadir.ts";
 import { createP2pHandlers } from "./gossip.ts";
+import { type Readiness, readiness } from "./health.ts";
 import { TxIngress } from "./ingress.ts";
+import { createMetricsServer, type MetricsServer, NodeMetrics } from "./metrics.ts";
 import type { NodeOptions } from "./options.ts";
 import { encodeEvidence, encodeTxBatch, encodeVote } from "./wire.ts";
 
@@ -72,6 +74,8 @@ export class LvoNode {
   private gadget: FinalityGadget | null = null;
   private rpc: ReturnType<typeof createRpcServer> | null = null;
   private explorer: ExplorerServer | null = null;
+  private metricsServer: MetricsServer | null = null;
+  private phase: "starting" | "running" | "stopping" = "starting";
   private readonly evidence = new Map<string, Evidence>();
   chain: Chain | null = null;
   mempool: Mempool | null = null;
@@ -80,6 +84,10 @@ export class LvoNode {
   rpcAddress: { host: string; port: number } | null = null;
   /** Where the explorer page is served once started (null when off). */
   explorerAddress: { host: string; port: number } | null = null;
+  /** Where /metrics, /healthz and /readyz are served once started (null when off). */
+  metricsAddress: { host: string; port: number } | null = null;
+  /** Prometheus metrics (null when off). */
+  metrics: NodeMetrics | null = null;
   /** This node's delegate address, when it has a key. */
   readonly delegate: Address | null;
 
@@ -96,9 +104,27 @@ export class LvoNode {
     const store = await openStore(this.opts.dataDir, log);
     this.store = store;
     try {
+      if (this.opts.metrics) {
+        // Up before the chain replays, so /healthz answers and /readyz says "starting".
+        this.metrics = new NodeMetrics({
+          chain: () => this.chain,
+          mempool: () => this.mempool,
+          peers: () => this.p2p?.peerCount() ?? 0,
+          delegate: this.delegate,
+          now: () => this.clock.now(),
+        });
+        this.metricsServer = createMetricsServer(this.opts.metrics, {
+          metrics: this.metrics,
+          readiness: () => this.readiness(),
+          log: log.child({ mod: "metrics" }),
+        });
+        this.metricsAddress = await this.metricsServer.start();
+      }
       const system = systemHandlers();
       const chain = await Chain.open({ store, log: log.child({ mod: "chain" }), system });
       this.chain = chain;
+      const metrics = this.metrics;
+      if (metrics) chain.on("imported", (e) => metrics.observeImport(e.ms, e.produced));
       const mempool = new Mempool(this.opts.mempool);
       this.mempool = mempool;
       const ingress = new TxIngress({ chain, mempool, store, log: log.child({ mod: "ingress" }) });
@@ -186,6 +212,7 @@ export class LvoNode {
         this.rpc = createRpcServer(rpcOpts, {
           backend,
           log: log.child({ mod: "rpc" }),
+          onCall: this.metrics?.onRpcCall,
           // WebSocket subscriptions: Chain's events already carry the shapes rpc/events.ts asks for.
           events: {
             onNewHead: (cb) => {
@@ -241,10 +268,27 @@ export class LvoNode {
         },
         "node started",
       );
+      this.phase = "running";
     } catch (err) {
       await this.stop();
       throw err;
     }
+  }
+
+  /** Readiness as /readyz reports it (src/node/health.ts has the rules). */
+  readiness(): Readiness {
+    const chain = this.chain;
+    const head = chain?.head.header;
+    return readiness({
+      phase: chain ? this.phase : this.phase === "running" ? "stopping" : this.phase,
+      rpcEnabled: this.opts.rpc !== null,
+      rpcListening: this.rpcAddress !== null && this.rpc !== null,
+      syncing: this.p2p ? this.p2p.syncState().syncing : null,
+      headHeight: head?.height ?? 0,
+      headSlot: head?.slot ?? 0,
+      currentSlot: chain ? chain.slots.slotAt(this.clock.now()) : 0,
+      maxLagSlots: chain ? Math.max(2, roundLength(chain.genesis.params)) : 0,
+    });
   }
 
   /** Remember evidence for inclusion and gossip it; false when already known or punished. */
@@ -285,6 +329,7 @@ export class LvoNode {
 
   /** Stop in reverse order: production, RPC, p2p, votes, then the ledger (flushed and closed). */
   async stop(): Promise<void> {
+    this.phase = "stopping";
     await this.producer?.stop();
     this.producer = null;
     await this.rpc?.stop();
@@ -297,6 +342,8 @@ export class LvoNode {
     this.gadget = null;
     await this.store?.close();
     this.store = null;
+    await this.metricsServer?.stop();
+    this.metricsServer = null;
     this.log.info("node stopped");
   }
 }

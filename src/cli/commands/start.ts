@@ -1,86 +1,76 @@
 import type { Command } from "commander";
 import { loadGenesisFile } from "../../genesis/index.ts";
-import { DEFAULT_NODE_OPTIONS } from "../../node/options.ts";
-import { defaultDataDir } from "../datadir.ts";
+import { DEFAULT_NODE_OPTIONS, type NodeOptions } from "../../node/options.ts";
+import { addSettingOptions, type Config, resolveCommandConfig } from "../config.ts";
 import { readKeyFile, readKeystoreKey } from "../delegate-key.ts";
 import { CliError } from "../fail.ts";
-import { cliLogger, type LogFlags } from "../logger.ts";
-import { intOption, portOption } from "../parse.ts";
+import { cliLogger } from "../logger.ts";
 import { initDataDir } from "./init.ts";
 
-interface StartFlags extends LogFlags {
-  datadir: string;
-  genesis?: string;
-  delegateKeyFile?: string;
-  keystore?: string;
-  passwordFile?: string;
-  rpc: boolean;
-  rpcHost: string;
-  rpcPort: number;
-  p2p: boolean;
-  p2pListen: string[];
-  bootstrap: string[];
-  maxTxsPerBlock: number;
-}
-
-/** Add the log flags every long-running command takes. */
+/** Add the log flags to a long-running command other than `start` (which takes every setting). */
 export function withLogFlags(cmd: Command): Command {
   return cmd
     .option("--log-level <level>", "trace, debug, info, warn, error or silent", "info")
     .option("--log-format <format>", "json, pretty or auto (pretty on a terminal)", "auto");
 }
 
+/** NodeOptions from the effective configuration (the delegate key already read). */
+export function nodeOptionsFrom(c: Config, delegateKey: Uint8Array | null, isTty: boolean): NodeOptions {
+  return {
+    ...DEFAULT_NODE_OPTIONS,
+    dataDir: c.datadir,
+    delegateKey,
+    rpc: c["rpc.enabled"]
+      ? {
+          host: c["rpc.host"],
+          port: c["rpc.port"],
+          corsOrigins: c["rpc.cors"],
+          allowedHosts: c["rpc.allowedHosts"],
+          enableAdmin: c["rpc.admin"],
+          wsMaxConnections: c["rpc.wsMaxConnections"],
+        }
+      : null,
+    p2p: c["p2p.enabled"]
+      ? { listen: c["p2p.listen"], bootstrap: c["p2p.bootstrap"], progressBar: isTty }
+      : null,
+    metrics: c["metrics.port"] === null ? null : { host: c["metrics.host"], port: c["metrics.port"] },
+    explorer: c["explorer.port"] === null ? null : { host: c["explorer.host"], port: c["explorer.port"] },
+    maxTxsPerBlock: c.maxTxsPerBlock,
+  };
+}
+
 /** `lvo start`: run a node (a delegate when given a key). */
 export function registerStart(program: Command): void {
   const cmd = program
     .command("start")
-    .description("start a node on a data directory (a block-producing delegate when given its key)")
-    .option("-d, --datadir <dir>", "data directory", defaultDataDir())
+    .description(
+      "start a node on a data directory (a block-producing delegate when given its key); settings come from " +
+        "<datadir>/config.yaml or --config, then LVO_* variables, then flags (see `lvo config show`)",
+    )
     .option(
       "-g, --genesis <file>",
       "initialise the data directory from this genesis if empty (else it must match)",
-    )
-    .option("--delegate-key-file <file>", "delegate private key as hex (devnet)")
-    .option("--keystore <file>", "delegate key as a keystore v3 file")
-    .option("--password-file <file>", "password for --keystore (else LVO_PASSWORD)")
-    .option("--no-rpc", "do not serve JSON-RPC")
-    .option("--rpc-host <host>", "JSON-RPC listen address", "127.0.0.1")
-    .option("--rpc-port <port>", "JSON-RPC port", portOption, 8545)
-    .option("--no-p2p", "run alone, without peers (a single-delegate chain)")
-    .option("--p2p-listen <multiaddr...>", "libp2p listen addresses", ["/ip4/127.0.0.1/tcp/30333"])
-    .option("--bootstrap <multiaddr...>", "peers to dial at start and redial when they drop", [])
-    .option(
-      "--max-txs-per-block <n>",
-      "cap on transactions per produced block",
-      intOption(1, 100_000),
-      10_000,
     );
-  withLogFlags(cmd).action(async (o: StartFlags) => {
-    if (o.delegateKeyFile && o.keystore)
+  addSettingOptions(cmd).action(async (o: { genesis?: string }, command: Command) => {
+    const { values: c, file } = resolveCommandConfig(command);
+    if (c["delegate.keyFile"] && c["delegate.keystore"])
       throw new CliError("choose one of --delegate-key-file and --keystore");
-    if (o.genesis) await initDataDir(o.datadir, loadGenesisFile(o.genesis), o.genesis);
-    const delegateKey = o.delegateKeyFile
-      ? readKeyFile(o.delegateKeyFile)
-      : o.keystore
-        ? await readKeystoreKey(o.keystore, o.passwordFile)
+    if (o.genesis) await initDataDir(c.datadir, loadGenesisFile(o.genesis), o.genesis);
+    const delegateKey = c["delegate.keyFile"]
+      ? readKeyFile(c["delegate.keyFile"])
+      : c["delegate.keystore"]
+        ? await readKeystoreKey(c["delegate.keystore"], c["delegate.passwordFile"] ?? undefined)
         : null;
-    const log = cliLogger(o);
+    const log = cliLogger({ logLevel: c["log.level"], logFormat: c["log.format"] });
+    if (file) log.info({ file }, "config file read");
     const { LvoNode } = await import("../../node/node.ts");
-    const node = new LvoNode(
-      {
-        ...DEFAULT_NODE_OPTIONS,
-        dataDir: o.datadir,
-        delegateKey,
-        rpc: o.rpc ? { host: o.rpcHost, port: o.rpcPort } : null,
-        p2p: o.p2p
-          ? { listen: o.p2pListen, bootstrap: o.bootstrap, progressBar: process.stderr.isTTY === true }
-          : null,
-        maxTxsPerBlock: o.maxTxsPerBlock,
-      },
-      { log },
-    );
+    const node = new LvoNode(nodeOptionsFrom(c, delegateKey, process.stderr.isTTY === true), { log });
     await node.start();
-    await waitForSignal(async () => {
+    // Test hook (e2e of the second-signal path): make the clean shutdown take this long.
+    const slowMs = Number(process.env.LVO_TEST_SLOW_SHUTDOWN_MS ?? 0);
+    await waitForSignal(async (sig) => {
+      log.info({ signal: sig }, "shutting down (send the signal again to force exit)");
+      if (slowMs > 0) await new Promise((r) => setTimeout(r, slowMs));
       await node.stop();
       log.flush();
     });
@@ -88,7 +78,7 @@ export function registerStart(program: Command): void {
 }
 
 /** First SIGINT/SIGTERM runs `shutdown` then exits 0; a second one forces exit 1. */
-export function waitForSignal(shutdown: () => Promise<void>): Promise<never> {
+export function waitForSignal(shutdown: (signal: string) => Promise<void>): Promise<never> {
   return new Promise<never>(() => {
     let stopping = false;
     const onSignal = (sig: string) => {
@@ -97,7 +87,7 @@ export function waitForSignal(shutdown: () => Promise<void>): Promise<never> {
         process.exit(1);
       }
       stopping = true;
-      shutdown().then(
+      shutdown(sig).then(
         () => process.exit(0),
         (err) => {
           process.stderr.write(`lvo: shutdown failed: ${(err as Error).message}\n`);
