@@ -155,8 +155,11 @@ function table(id, headers, rows, empty) {
   );
 }
 
+/** Sections that span the whole width of the grid. */
+const WIDE = new Set(["works", "account", "proposal"]);
+
 const section = (id, title, ...body) =>
-  h("section", { id, class: id.endsWith("-wide") ? "wide" : null }, h("h2", null, title), ...body);
+  h("section", { id, class: WIDE.has(id) ? "wide" : null }, h("h2", null, title), ...body);
 
 function setText(id, text) {
   const el = document.getElementById(id);
@@ -432,7 +435,7 @@ function worksSection() {
       cells: [
         h("span", { class: "mono", title: w.hash }, short(w.hash)),
         title,
-        h("span", { class: "wrap mono" }, meta === undefined ? "" : JSON.stringify(meta)),
+        h("span", { class: "meta mono" }, meta === undefined ? "" : JSON.stringify(meta)),
         addr(i?.owner ?? w.creator),
         i ? String(i.likes) : "—",
         i ? String(i.tips) : "—",
@@ -466,7 +469,7 @@ async function accountView(s, address) {
   const candidates = votes instanceof Error ? [] : votes.candidates;
   return [
     section(
-      "account-wide",
+      "account",
       "Account",
       h(
         "dl",
@@ -527,7 +530,7 @@ async function proposalView(id) {
       : h("p", { class: "muted", id: id2 }, "none");
   return [
     section(
-      "proposal-wide",
+      "proposal",
       `Proposal #${num(p.id)}: ${p.name ?? ""}`,
       h(
         "dl",

@@ -1,0 +1,276 @@
+// The explorer page in headless Chromium (Debian `chromium`, driven by playwright-core) against a
+// real single-delegate devnet node: live head, schedule, blocks, transactions, an account, a
+// proposal's audit report and votes, the content registry's works, and a checked screenshot.
+import { existsSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { inflateSync } from "node:zlib";
+import { formatEther, getAddress, JsonRpcProvider, keccak256, parseEther, toUtf8Bytes } from "ethers";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { publicKeyToAddress } from "../../src/crypto/address.ts";
+import { publicKeyOf } from "../../src/crypto/secp256k1.ts";
+import { DEVNET_PARAMS, devnetDelegateKey } from "../../src/genesis/index.ts";
+import { delegateWallet, devWallet, GENESIS_CONTRACT, sendOk } from "./helpers/contract-client.ts";
+import { NodeProcess, waitFor } from "./helpers/node-process.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const VIEWPORT = { width: 1280, height: 900 };
+
+const COUNTER = `local M = {}
+local function fail(msg) error(msg, 0) end
+function M.init(start)
+  if math.type(start) ~= "integer" then fail("start must be an integer") end
+  lvo.set("n", tostring(start))
+  return true
+end
+function M.inc(by)
+  if lvo.value() ~= "0" then fail("method is not payable") end
+  local n = tonumber(lvo.get("n")) + by
+  lvo.set("n", tostring(n))
+  return n
+end
+function M.get() return tonumber(lvo.get("n")) end
+function M.tests()
+  local before = M.get()
+  M.inc(2)
+  return M.get() == before + 2
+end
+return M
+`;
+
+/** A free loopback TCP port (bound then released). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Width, height and a measure of variety of a PNG (8-bit RGB/RGBA, as Chromium writes them). */
+function inspectPng(png: Buffer): {
+  width: number;
+  height: number;
+  distinctRows: number;
+  distinctBytes: number;
+} {
+  const SIG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  if (!png.subarray(0, 8).equals(SIG)) throw new Error("not a PNG signature");
+  let off = 8;
+  let width = 0;
+  let height = 0;
+  let bpp = 0;
+  const idat: Buffer[] = [];
+  while (off < png.length) {
+    const len = png.readUInt32BE(off);
+    const type = png.toString("latin1", off + 4, off + 8);
+    const data = png.subarray(off + 8, off + 8 + len);
+    if (type === "IHDR") {
+      width = data.readUInt32BE(0);
+      height = data.readUInt32BE(4);
+      const depth = data[8]!;
+      const color = data[9]!;
+      if (depth !== 8 || (color !== 2 && color !== 6))
+        throw new Error(`unexpected PNG format ${depth}/${color}`);
+      bpp = color === 6 ? 4 : 3;
+    } else if (type === "IDAT") idat.push(data);
+    else if (type === "IEND") break;
+    off += 12 + len;
+  }
+  const rawData = inflateSync(Buffer.concat(idat));
+  const stride = 1 + width * bpp;
+  if (rawData.length !== stride * height) throw new Error("PNG data size does not match its header");
+  // Filtered scanlines: distinct rows and byte values are enough to tell a page from a blank one.
+  const rows = new Set<string>();
+  const bytes = new Set<number>();
+  for (let y = 0; y < height; y++) {
+    const row = rawData.subarray(y * stride, (y + 1) * stride);
+    rows.add(row.toString("base64"));
+    for (let i = 0; i < row.length; i += 7) bytes.add(row[i]!);
+  }
+  return { width, height, distinctRows: rows.size, distinctBytes: bytes.size };
+}
+
+const text = async (page: Page, sel: string) =>
+  ((await page.locator(sel).first().textContent()) ?? "").trim();
+
+describe("explorer: the page in headless Chromium against a real node", () => {
+  let node: NodeProcess;
+  let provider: JsonRpcProvider;
+  let browser: Browser;
+  let page: Page;
+  let explorerUrl: string;
+  let contentAddr: string;
+  const pageErrors: string[] = [];
+  const delegate = publicKeyToAddress(publicKeyOf(devnetDelegateKey(0).secretKey)).toLowerCase();
+  const VIDEO = keccak256(toUtf8Bytes("explorer e2e video"));
+  const TITLE = "Harbour at dusk <b>not bold</b>";
+
+  beforeAll(async () => {
+    const explorerPort = await freePort();
+    explorerUrl = `http://127.0.0.1:${explorerPort}/`;
+    node = NodeProcess.create({
+      blockInterval: 500,
+      extraArgs: ["--explorer-port", String(explorerPort), "--explorer-host", "127.0.0.1"],
+    });
+    await node.start();
+    provider = new JsonRpcProvider(node.url, undefined, { staticNetwork: true, pollingInterval: 100 });
+
+    // Activity: a transfer, a content registration (a contract call), a proposal approved by the delegate.
+    const w0 = devWallet(0, provider);
+    const tx = await w0.sendTransaction({ to: devWallet(1, provider).address, value: parseEther("1.5") });
+    await tx.wait();
+    contentAddr = getAddress(
+      ((await provider.send("lvo_getContract", ["content"])) as { address: string }).address,
+    );
+    await sendOk(devWallet(2, provider), contentAddr, "register", [VIDEO, { title: TITLE, duration: 42 }]);
+    await sendOk(devWallet(3, provider), GENESIS_CONTRACT, "propose", ["counter-explorer", COUNTER, [7]], {
+      value: DEVNET_PARAMS.proposalDeposit,
+      gasLimit: 5_000_000n,
+    });
+    await sendOk(delegateWallet(provider), GENESIS_CONTRACT, "approve", [1]);
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+    page = await browser.newPage({ viewport: VIEWPORT });
+    page.on("pageerror", (e) => pageErrors.push(e.message));
+    page.on("response", (r) => {
+      if (r.status() >= 400) pageErrors.push(`HTTP ${r.status()} ${r.url()}`);
+    });
+    page.on("console", (m) => {
+      if (m.type() === "error") pageErrors.push(m.text());
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close().catch(() => undefined);
+    provider?.destroy();
+    await node?.stop();
+  }, 60_000);
+
+  it("shows the head and finalized heights and updates them live", async () => {
+    await page.goto(explorerUrl);
+    await waitFor(async () => /^\d+$/.test(await text(page, "#head-height")), 20_000, "the head height");
+    const first = Number(await text(page, "#head-height"));
+    expect(first).toBeGreaterThan(5);
+    expect(await text(page, "#chain-id")).toBe(String(Number(await provider.send("eth_chainId", []))));
+    expect(Number(await text(page, "#finalized-height"))).toBeLessThanOrEqual(first);
+    await waitFor(async () => Number(await text(page, "#head-height")) >= first + 2, 15_000, "a higher head");
+    // The node serves eth_subscribe over WebSocket: the page switches from polling to it.
+    await waitFor(
+      async () => (await page.locator("body").getAttribute("data-live")) === "websocket",
+      15_000,
+      "ws",
+    );
+    expect(await text(page, "#live-mode")).toBe("live (WebSocket)");
+  });
+
+  it("the round's schedule with missed slots, and the last 10 blocks produced by the delegate", async () => {
+    await page.waitForSelector("#schedule-table tbody tr");
+    const slots = page.locator("#schedule-table tbody tr");
+    expect(await slots.count()).toBeGreaterThan(0);
+    expect(await page.locator(`#schedule-table a[href="#/account/${delegate}"]`).count()).toBeGreaterThan(0);
+    expect(await text(page, "#schedule-table tbody tr td:nth-child(5)")).toMatch(/^\d+$/);
+    expect(await text(page, "#delegates-table tbody tr td:nth-child(4)")).toMatch(/^\d+$/);
+
+    await waitFor(
+      async () => (await page.locator("#blocks-table tbody tr").count()) === 10,
+      15_000,
+      "10 blocks",
+    );
+    const heights = await page.locator("#blocks-table tbody tr td:first-child").allTextContents();
+    const nums = heights.map(Number);
+    expect(nums).toEqual([...nums].sort((a, b) => b - a));
+    expect(nums[0]! - nums[9]!).toBe(9);
+    const producers = await page
+      .locator("#blocks-table tbody tr td:nth-child(4) a")
+      .evaluateAll((els) => els.map((e) => e.getAttribute("href")));
+    // Every block but genesis (no producer) comes from the one delegate.
+    expect(producers).toEqual(
+      nums.map((n) => `#/account/${n === 0 ? "0x0000000000000000000000000000000000000000" : delegate}`),
+    );
+  });
+
+  it("a transaction sent while the page is open appears among the recent transactions", async () => {
+    const w4 = devWallet(4, provider);
+    const tx = await w4.sendTransaction({ to: devWallet(5, provider).address, value: parseEther("2.25") });
+    await tx.wait();
+    const short = `${tx.hash.slice(0, 8)}…${tx.hash.slice(-6)}`;
+    await page.locator(`#txs-table span[title="${tx.hash}"]`).waitFor({ timeout: 15_000 });
+    const row = page.locator("#txs-table tbody tr", { hasText: short });
+    expect(await row.locator("td:nth-child(5)").textContent()).toBe("2.25");
+  });
+
+  it("the account page of a dev account shows its balance, nonce and stake", async () => {
+    const w0 = devWallet(0, provider);
+    const addr = w0.address.toLowerCase();
+    await page.goto(`${explorerUrl}#/account/${addr}`);
+    await page.waitForSelector("#account-balance");
+    const balance = await provider.getBalance(addr);
+    expect(await text(page, "#account-balance")).toBe(formatEther(balance));
+    expect(await text(page, "#account-nonce")).toBe(String(await provider.getTransactionCount(addr)));
+    expect(await text(page, "#account-address")).toBe(addr);
+    expect(await text(page, "#account-stake")).toBe("0.0 LVO");
+  });
+
+  it("proposals: the list, then the detail with the audit checks and the delegate's approval", async () => {
+    await page.goto(`${explorerUrl}#/proposals`);
+    await page.waitForSelector("#proposals-table");
+    const row = page.locator("#proposals-table tbody tr", { hasText: "counter-explorer" });
+    expect(await row.count()).toBe(1);
+    expect(await row.locator("td:nth-child(5)").textContent()).toBe("passed");
+    expect(await row.locator("td:nth-child(6)").textContent()).toBe("1");
+    await row.locator("a", { hasText: "#1" }).click();
+    await page.waitForSelector("#audit-table");
+    const names = await page.locator("#audit-table tbody tr td:first-child").allTextContents();
+    expect(names.length).toBeGreaterThanOrEqual(3);
+    const results = await page.locator("#audit-table tbody tr td:nth-child(2)").allTextContents();
+    expect(results.every((r) => r === "pass")).toBe(true);
+    expect(await page.locator(`#approvals a[href="#/account/${delegate}"]`).count()).toBe(1);
+    expect(await text(page, "#rejections")).toBe("none");
+  });
+
+  it("the content registry's works, with data put into the page as text", async () => {
+    await page.goto(`${explorerUrl}#/works`);
+    await page.waitForSelector("#works-table");
+    const row = page.locator("#works-table tbody tr", { hasText: "Harbour at dusk" });
+    await row.waitFor();
+    expect(await row.locator("td:nth-child(2)").textContent()).toBe(TITLE);
+    expect(await page.locator("#works-table b").count()).toBe(0);
+    const owner = devWallet(2, provider).address.toLowerCase();
+    expect(await row.locator(`a[href="#/account/${owner}"]`).count()).toBe(1);
+    expect(await row.locator("td:nth-child(5)").textContent()).toBe("0");
+  });
+
+  it("a screenshot of the overview: a PNG of the viewport size that is not blank", async () => {
+    await page.goto(explorerUrl);
+    await page.waitForSelector("#works-table");
+    await page.waitForSelector("#blocks-table");
+    const png = await page.screenshot({ type: "png" });
+    const info = inspectPng(png);
+    expect(info.width).toBe(VIEWPORT.width);
+    expect(info.height).toBe(VIEWPORT.height);
+    expect(png.length).toBeGreaterThan(20_000);
+    expect(info.distinctRows).toBeGreaterThan(100);
+    expect(info.distinctBytes).toBeGreaterThan(30);
+    const file = join(node.dataDir, "explorer.png");
+    writeFileSync(file, png);
+    expect(existsSync(file)).toBe(true);
+    expect(pageErrors).toEqual([]);
+  });
+});
