@@ -186,11 +186,17 @@ describe("JSON-RPC over WebSocket", () => {
     const batch = await c.waitFor((m) => Array.isArray(m), "batch answer");
     expect(batch[0]).toEqual({ jsonrpc: "2.0", id: 100, result: "0x1092" });
     expect(batch[1].error.code).toBe(-32601);
+    await fetch(`http://127.0.0.1:${s.port}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(rpc(1, "eth_getBalance", ["0x12"])),
+    });
     expect(s.calls).toEqual(
       expect.arrayContaining([
         ["eth_blockNumber", true],
         ["eth_chainId", true],
         ["(unknown)", false],
+        ["eth_getBalance", false],
       ]),
     );
   });
@@ -305,6 +311,28 @@ describe("JSON-RPC over WebSocket", () => {
     await until(() => s.server.stats().wsConnections === 0, "connection closed on the server");
     expect(s.server.stats().subscriptions).toBe(0);
     s.events.head(await headEvent(s.stub, 2)); // nobody to deliver to: no error
+  });
+});
+
+describe("WebSocket lifetime", () => {
+  it("outlives the HTTP request and keep-alive timeouts", async () => {
+    const s = await setup({ requestTimeoutMs: 500, keepAliveTimeoutMs: 300 });
+    const c = await Client.connect(s.port);
+    const id = (await c.call("eth_subscribe", ["newHeads"])).result;
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect(c.ws.readyState).toBe(WebSocket.OPEN);
+    s.events.head(await headEvent(s.stub, 3));
+    await c.waitFor((m) => m.params?.subscription === id, "a notification after the timeouts");
+    expect((await c.call("eth_blockNumber")).result).toBe("0x3");
+  });
+
+  it("stop() closes open WebSocket connections with 1001", async () => {
+    const s = await setup();
+    const c = await Client.connect(s.port);
+    const closed = new Promise<number>((r) => c.ws.once("close", (code) => r(code)));
+    await open.pop()!.server.stop();
+    expect(await closed).toBe(1001);
+    expect(s.server.stats()).toEqual({ wsConnections: 0, subscriptions: 0 });
   });
 });
 
