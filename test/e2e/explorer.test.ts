@@ -106,6 +106,7 @@ describe("explorer: the page in headless Chromium against a real node", () => {
   let explorerUrl: string;
   let contentAddr: string;
   const pageErrors: string[] = [];
+  let liveTx = "";
   const delegate = publicKeyToAddress(publicKeyOf(devnetDelegateKey(0).secretKey)).toLowerCase();
   const VIDEO = keccak256(toUtf8Bytes("explorer e2e video"));
   const TITLE = "Harbour at dusk <b>not bold</b>";
@@ -209,6 +210,7 @@ describe("explorer: the page in headless Chromium against a real node", () => {
   it("a transaction sent while the page is open appears among the recent transactions", async () => {
     const w4 = devWallet(4, provider);
     const tx = await w4.sendTransaction({ to: devWallet(5, provider).address, value: parseEther("2.25") });
+    liveTx = tx.hash;
     await tx.wait();
     const short = `${tx.hash.slice(0, 8)}…${tx.hash.slice(-6)}`;
     await page.locator(`#txs-table span[title="${tx.hash}"]`).waitFor({ timeout: 15_000 });
@@ -216,16 +218,25 @@ describe("explorer: the page in headless Chromium against a real node", () => {
     expect(await row.locator("td:nth-child(5)").textContent()).toBe("2.25");
   });
 
-  it("the account page of a dev account shows its balance, nonce and stake", async () => {
-    const w0 = devWallet(0, provider);
-    const addr = w0.address.toLowerCase();
-    await page.goto(`${explorerUrl}#/account/${addr}`);
+  it("the account page (opened from the search form) shows balance, nonce, stake and the account's transactions", async () => {
+    // Dev account 4 sent the transfer above while the page was open: it is among the loaded blocks.
+    const addr = devWallet(4, provider).address;
+    await page.fill("#account-input", addr);
+    await page.click("#account-form button");
     await page.waitForSelector("#account-balance");
-    const balance = await provider.getBalance(addr);
-    expect(await text(page, "#account-balance")).toBe(formatEther(balance));
-    expect(await text(page, "#account-nonce")).toBe(String(await provider.getTransactionCount(addr)));
-    expect(await text(page, "#account-address")).toBe(addr);
+    expect(page.url()).toBe(`${explorerUrl}#/account/${addr.toLowerCase()}`);
+    expect(await text(page, "#account-balance")).toBe(formatEther(await provider.getBalance(addr)));
+    expect(await text(page, "#account-nonce")).toBe("1");
+    expect(await text(page, "#account-address")).toBe(addr.toLowerCase());
     expect(await text(page, "#account-stake")).toBe("0.0 LVO");
+    expect(await page.locator(`#account-txs span[title="${liveTx}"]`).count()).toBe(1);
+
+    // A dev account that sent earlier, opened by its URL.
+    const a0 = devWallet(0, provider).address.toLowerCase();
+    await page.goto(`${explorerUrl}#/account/${a0}`);
+    await waitFor(async () => (await text(page, "#account-address")) === a0, 10_000, "account 0");
+    expect(await text(page, "#account-balance")).toBe(formatEther(await provider.getBalance(a0)));
+    expect(await text(page, "#account-nonce")).toBe(String(await provider.getTransactionCount(a0)));
   });
 
   it("proposals: the list, then the detail with the audit checks and the delegate's approval", async () => {
@@ -255,6 +266,45 @@ describe("explorer: the page in headless Chromium against a real node", () => {
     const owner = devWallet(2, provider).address.toLowerCase();
     expect(await row.locator(`a[href="#/account/${owner}"]`).count()).toBe(1);
     expect(await row.locator("td:nth-child(5)").textContent()).toBe("0");
+  });
+
+  it("without WebSocket subscriptions the page polls every block, and switches to WebSocket once they work", async () => {
+    const p2 = await browser.newPage({ viewport: VIEWPORT });
+    let attempts = 0;
+    // The first two connections answer eth_subscribe as a node without subscriptions would; the
+    // third goes through to the node.
+    await p2.routeWebSocket(/.*/, (ws) => {
+      attempts++;
+      if (attempts > 2) {
+        ws.connectToServer();
+        return;
+      }
+      ws.onMessage((m) => {
+        const req = JSON.parse(String(m)) as { id: number };
+        const error = { code: -32601, message: "the method eth_subscribe does not exist/is not available" };
+        ws.send(JSON.stringify({ jsonrpc: "2.0", id: req.id, error }));
+      });
+    });
+    try {
+      await p2.goto(explorerUrl);
+      await waitFor(async () => /^\d+$/.test(await text(p2, "#head-height")), 20_000, "the head height");
+      const mode = async () => p2.locator("body").getAttribute("data-live");
+      await waitFor(async () => attempts >= 1 && (await mode()) === "polling", 10_000, "polling");
+      expect(await text(p2, "#live-mode")).toBe("polling every 500 ms");
+      const first = Number(await text(p2, "#head-height"));
+      await waitFor(async () => Number(await text(p2, "#head-height")) >= first + 2, 10_000, "a higher head");
+      expect(attempts).toBeLessThanOrEqual(2);
+      await waitFor(async () => (await mode()) === "websocket", 30_000, "the switch to WebSocket");
+      expect(attempts).toBe(3);
+      const now = Number(await text(p2, "#head-height"));
+      await waitFor(
+        async () => Number(await text(p2, "#head-height")) >= now + 2,
+        10_000,
+        "a higher head over ws",
+      );
+    } finally {
+      await p2.close();
+    }
   });
 
   it("a screenshot of the overview: a PNG of the viewport size that is not blank", async () => {

@@ -18,6 +18,8 @@ const state = {
   mode: "polling",
   pollTimer: null,
   ws: null,
+  /** Wait before the next WebSocket attempt after a failed one: 3 s, doubling up to a minute. */
+  wsRetryMs: 3000,
   refreshing: false,
   again: false,
   content: { address: null, topic: null, scannedTo: -1, works: [], missing: false },
@@ -688,7 +690,9 @@ function connectWs() {
     state.ws = null;
     startPolling();
     // Retry soon after a drop; rarely when the node has no WebSocket endpoint.
-    setTimeout(connectWs, subscribed ? 2000 : 15_000);
+    if (subscribed) state.wsRetryMs = 3000;
+    setTimeout(connectWs, subscribed ? 1000 : state.wsRetryMs);
+    if (!subscribed) state.wsRetryMs = Math.min(state.wsRetryMs * 2, 60_000);
   };
 }
 
