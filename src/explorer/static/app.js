@@ -172,7 +172,10 @@ function showError(err) {
   const el = document.getElementById("error");
   if (!el) return;
   if (err) {
-    el.textContent = `node unreachable or refused a call: ${err.message ?? err}`;
+    el.textContent =
+      err instanceof RpcError
+        ? `the node answered: ${err.message}`
+        : `node unreachable: ${err.message ?? err}`;
     el.hidden = false;
   } else el.hidden = true;
 }
