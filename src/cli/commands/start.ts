@@ -72,7 +72,8 @@ export function registerStart(program: Command): void {
       log.info({ signal: sig }, "shutting down (send the signal again to force exit)");
       if (slowMs > 0) await new Promise((r) => setTimeout(r, slowMs));
       await node.stop();
-      log.flush();
+      // The destination is asynchronous: wait until every line is written before exiting.
+      await new Promise<void>((resolve) => log.flush(() => resolve()));
     });
   });
 }
