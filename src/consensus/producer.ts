@@ -166,7 +166,7 @@ export class BlockProducer {
       provesFinality,
       mode: "produce",
     });
-    for (const s of out.skipped) log.debug({ err: errorMessage(s.error) }, "transaction left out");
+    for (const s of out.skipped) log.trace({ err: errorMessage(s.error) }, "transaction left out");
     // Execution only: fixed costs (signing record fsync, the batch write) do not scale with
     // the transaction count and would otherwise shrink blocks in a spiral.
     if (candidates.length >= 100) {

@@ -85,7 +85,7 @@ export function createP2pHandlers(m: GossipModules): P2pHandlers {
       return "accept";
     } catch (err) {
       if (isLvoError(err, ConsensusErrorCode.BLOCK_KNOWN)) return "ignore";
-      m.log.info({ height: h.height, err: errorMessage(err) }, "gossiped block refused");
+      m.log.debug({ height: h.height, err: errorMessage(err) }, "gossiped block refused");
       return "reject";
     }
   }
