@@ -1,7 +1,7 @@
 // The config resolver of `lvo start` / `lvo config show`: default < file < LVO_* env < flag,
 // with errors that name the key and the source.
 
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
@@ -51,6 +51,15 @@ describe("the settings table", () => {
     expect(new Set(envs).size).toBe(envs.length);
     expect(new Set(flags).size).toBe(flags.length);
     for (const e of envs) expect(e).toMatch(/^LVO_[A-Z0-9_]+$/);
+  });
+
+  it("README's Operations table lists every setting, variable and flag", () => {
+    const readme = readFileSync(join(import.meta.dirname, "../../../README.md"), "utf8");
+    for (const k of SETTING_KEYS) {
+      const s = SETTINGS[k];
+      const flag = s.flag.split(", ").at(-1);
+      expect(readme).toContain(`| \`${k}\` | \`${s.env}\` | \`${flag}\` |`);
+    }
   });
 });
 
