@@ -2,9 +2,10 @@ import { toQuantity } from "../../util/bytes.ts";
 import type { ParamProposalView } from "../backend.ts";
 import { RpcErrorCode, rpcError } from "../errors.ts";
 import type { Json } from "../json.ts";
-import { blockParam, field, invalidParam, optional, param, parseObject } from "../params.ts";
+import { blockParam, field, invalidParam, objectCodec, optional, param } from "../params.ts";
+import { arrayOf, ref } from "../schemas.ts";
 import { type MethodTable, method } from "./define.ts";
-import { parseCount, parseId } from "./registry.ts";
+import { Count, Id, parseCount, parseId } from "./registry.ts";
 import { stateHeight } from "./resolve.ts";
 
 const LATEST = { kind: "tag", tag: "latest" } as const;
@@ -13,6 +14,12 @@ const STATUSES = ["voting", "passed", "rejected", "applied"];
 
 /** Most parameter proposals one lvo_getParameterProposals call returns. */
 export const MAX_PARAM_PROPOSALS_PAGE = 100;
+
+const Filter = objectCodec({
+  status: { type: "string", enum: STATUSES },
+  before: Id.schema,
+  limit: { ...Count.schema, description: `1 to ${MAX_PARAM_PROPOSALS_PAGE}, default 20` },
+});
 
 function proposalJson(p: ParamProposalView): Json {
   return {
@@ -39,15 +46,28 @@ function proposalJson(p: ParamProposalView): Json {
  * tally. The parameters in force are lvo_getParams.
  */
 export const governanceMethods: MethodTable = {
-  lvo_getParameterProposal: method([param("id", parseId), optionalBlock], async (b, [id, tag]) => {
-    const p = b.getParamProposal(id, await stateHeight(b, tag));
-    if (!p) throw rpcError(RpcErrorCode.RPC_RESOURCE_NOT_FOUND, `no parameter proposal ${id}`);
-    return proposalJson(p);
-  }),
+  lvo_getParameterProposal: method(
+    {
+      summary: "A parameter-change proposal with its votes and tally, at a block.",
+      result: ref("ParameterProposal"),
+      resultName: "proposal",
+    },
+    [param("id", Id), optionalBlock],
+    async (b, [id, tag]) => {
+      const p = b.getParamProposal(id, await stateHeight(b, tag));
+      if (!p) throw rpcError(RpcErrorCode.RPC_RESOURCE_NOT_FOUND, `no parameter proposal ${id}`);
+      return proposalJson(p);
+    },
+  ),
 
   // Newest first. Filter: { status?, before? (id), limit? (≤ 100, default 20) }.
   lvo_getParameterProposals: method(
-    [optional(param("filter", parseObject), {} as Record<string, unknown>), optionalBlock],
+    {
+      summary: "Parameter-change proposals, newest first, filtered by status and paged by id.",
+      result: arrayOf(ref("ParameterProposal")),
+      resultName: "proposals",
+    },
+    [optional(param("filter", Filter), {} as Record<string, unknown>), optionalBlock],
     async (b, [filter, tag]) => {
       const status = field(filter, "status", (v) => {
         if (typeof v !== "string" || !STATUSES.includes(v))

@@ -1,3 +1,4 @@
+import { DISCOVER, discoverMethod } from "../openrpc.ts";
 import type { RpcMethod } from "./define.ts";
 import { ethMethods } from "./eth/index.ts";
 import { governanceMethods } from "./governance.ts";
@@ -8,10 +9,10 @@ import { web3Methods } from "./web3.ts";
 
 /**
  * All methods served, in a Map: a plain object lookup would let a request for "constructor" or
- * "__proto__" reach Object.prototype.
+ * "__proto__" reach Object.prototype. rpc.discover describes this table (itself included).
  */
 export function createMethodTable(): ReadonlyMap<string, RpcMethod> {
-  return new Map(
+  const table = new Map(
     Object.entries({
       ...ethMethods,
       ...netMethods,
@@ -21,4 +22,6 @@ export function createMethodTable(): ReadonlyMap<string, RpcMethod> {
       ...governanceMethods,
     }),
   );
+  table.set(DISCOVER, discoverMethod(table));
+  return table;
 }

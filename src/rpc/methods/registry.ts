@@ -4,14 +4,18 @@ import { RpcErrorCode, rpcError } from "../errors.ts";
 import type { Json } from "../json.ts";
 import {
   blockParam,
+  type Codec,
+  codec,
   field,
   invalidParam,
+  objectCodec,
   optional,
   param,
   parseBool,
-  parseObject,
   parseUint,
+  Uint,
 } from "../params.ts";
+import { arrayOf, ref } from "../schemas.ts";
 import { type MethodTable, method } from "./define.ts";
 import { stateHeight } from "./resolve.ts";
 
@@ -35,12 +39,39 @@ export function parseId(v: unknown): number {
   return n;
 }
 
+/** Count codec (parseCount). */
+export const Count: Codec<number> = codec(parseCount, {
+  anyOf: [{ type: "integer", minimum: 0 }, Uint.schema],
+  description: "a hex quantity or a non-negative JSON integer",
+});
+
+/** Proposal id codec (parseId). */
+export const Id: Codec<number> = codec(parseId, {
+  anyOf: [{ type: "integer", minimum: 1 }, Uint.schema],
+  description: "a proposal id (from 1): a hex quantity or a JSON integer",
+});
+
 function parseRef(v: unknown): string {
   if (typeof v !== "string" || v.length === 0 || v.length > 64) {
     throw invalidParam("expected a contract address or name");
   }
   return v;
 }
+
+const ContractRef: Codec<string> = codec(parseRef, {
+  type: "string",
+  minLength: 1,
+  maxLength: 64,
+  description: "a contract address or name",
+});
+
+const ProposalFilter = objectCodec({
+  status: { type: "string", enum: STATUSES },
+  before: Id.schema,
+  limit: { ...Count.schema, description: `1 to ${MAX_PROPOSALS_PAGE}, default 20` },
+});
+
+const ContractOptions = objectCodec({ source: { type: "boolean", description: "add the Lua source" } });
 
 function proposalJson(p: ProposalView): Json {
   return {
@@ -100,15 +131,28 @@ function notFound(what: string): Error {
  * code hash, health, optionally the source). Same encoding as the rest of `lvo_`.
  */
 export const registryMethods: MethodTable = {
-  lvo_getProposal: method([param("id", parseId), optionalBlock], async (b, [id, tag]) => {
-    const p = b.getProposal(id, await stateHeight(b, tag));
-    if (!p) throw notFound(`no proposal ${id}`);
-    return proposalJson(p);
-  }),
+  lvo_getProposal: method(
+    {
+      summary: "A Genesis-contract proposal with its audit report, at a block.",
+      result: ref("Proposal"),
+      resultName: "proposal",
+    },
+    [param("id", Id), optionalBlock],
+    async (b, [id, tag]) => {
+      const p = b.getProposal(id, await stateHeight(b, tag));
+      if (!p) throw notFound(`no proposal ${id}`);
+      return proposalJson(p);
+    },
+  ),
 
   // Newest first. Filter: { status?, before? (id), limit? (≤ MAX_PROPOSALS_PAGE, default 20) }.
   lvo_getProposals: method(
-    [optional(param("filter", parseObject), {} as Record<string, unknown>), optionalBlock],
+    {
+      summary: "Genesis-contract proposals, newest first, filtered by status and paged by id.",
+      result: arrayOf(ref("Proposal")),
+      resultName: "proposals",
+    },
+    [optional(param("filter", ProposalFilter), {} as Record<string, unknown>), optionalBlock],
     async (b, [filter, tag]) => {
       const status = field(filter, "status", (v) => {
         if (typeof v !== "string" || !STATUSES.includes(v))
@@ -126,9 +170,14 @@ export const registryMethods: MethodTable = {
 
   // By address or by name; `{ "source": true }` adds the Lua source.
   lvo_getContract: method(
+    {
+      summary: "A contract by address or name: status, code hash, health, optionally its source.",
+      result: ref("Contract"),
+      resultName: "contract",
+    },
     [
-      param("contract", parseRef),
-      optional(param("options", parseObject), {} as Record<string, unknown>),
+      param("contract", ContractRef),
+      optional(param("options", ContractOptions), {} as Record<string, unknown>),
       optionalBlock,
     ],
     async (b, [ref, opts, tag]) => {
@@ -139,7 +188,11 @@ export const registryMethods: MethodTable = {
     },
   ),
 
-  lvo_getContracts: method([optionalBlock], async (b, [tag]) => {
-    return b.getContracts(await stateHeight(b, tag)).map(contractJson);
-  }),
+  lvo_getContracts: method(
+    { summary: "Every contract at a block.", result: arrayOf(ref("Contract")), resultName: "contracts" },
+    [optionalBlock],
+    async (b, [tag]) => {
+      return b.getContracts(await stateHeight(b, tag)).map(contractJson);
+    },
+  ),
 };

@@ -3,7 +3,17 @@ import { type Hex, toQuantity } from "../../../util/bytes.ts";
 import type { RpcBackend } from "../../backend.ts";
 import { RpcErrorCode, rpcError } from "../../errors.ts";
 import { effectiveGasPrice } from "../../format.ts";
-import { invalidParam, optional, param, parseBlockNumberOrTag, parseUint } from "../../params.ts";
+import {
+  BlockNumberOrTag,
+  type Codec,
+  codec,
+  invalidParam,
+  optional,
+  param,
+  parseUint,
+  Uint,
+} from "../../params.ts";
+import { arrayOf, object, S } from "../../schemas.ts";
 import { type MethodTable, method } from "../define.ts";
 import { tagOrNumberHeight } from "../resolve.ts";
 
@@ -22,6 +32,15 @@ function parseBlockCount(value: unknown): number {
   return parseUint(value);
 }
 
+const BlockCount: Codec<number> = codec(parseBlockCount, {
+  anyOf: [
+    { type: "integer", minimum: 0 },
+    { type: "string", pattern: "^(?:0|[1-9][0-9]{0,15})$" },
+    Uint.schema,
+  ],
+  description: "a JSON integer, a decimal string or a hex quantity; clamped to 1024",
+});
+
 function parsePercentiles(value: unknown): number[] {
   if (!Array.isArray(value)) throw invalidParam("expected an array of percentiles");
   if (value.length > MAX_REWARD_PERCENTILES)
@@ -35,6 +54,13 @@ function parsePercentiles(value: unknown): number[] {
   }
   return value as number[];
 }
+
+const Percentiles: Codec<number[]> = codec(parsePercentiles, {
+  type: "array",
+  maxItems: MAX_REWARD_PERCENTILES,
+  items: { type: "number", minimum: 0, maximum: 100 },
+  description: "strictly increasing",
+});
 
 // The tip a transaction actually paid above the base fee.
 function paidTip(tx: Block["txs"][number], baseFee: bigint): bigint {
@@ -83,14 +109,35 @@ async function canonicalBlock(b: RpcBackend, height: number): Promise<Block> {
 
 /** Fee suggestions: eth_gasPrice for legacy senders, the rest for EIP-1559 estimators. */
 export const ethFeeMethods: MethodTable = {
-  eth_gasPrice: method([], (b) => toQuantity(b.baseFee() + b.suggestedTip())),
-  eth_maxPriorityFeePerGas: method([], (b) => toQuantity(b.suggestedTip())),
+  eth_gasPrice: method(
+    { summary: "Suggested legacy gas price: base fee plus tip.", result: S.quantity, resultName: "gasPrice" },
+    [],
+    (b) => toQuantity(b.baseFee() + b.suggestedTip()),
+  ),
+  eth_maxPriorityFeePerGas: method(
+    { summary: "Suggested EIP-1559 tip.", result: S.quantity, resultName: "maxPriorityFeePerGas" },
+    [],
+    (b) => toQuantity(b.suggestedTip()),
+  ),
 
   eth_feeHistory: method(
+    {
+      summary: "Base fees, gas used ratios and (with percentiles) tips of recent blocks.",
+      result: object(
+        {
+          oldestBlock: S.quantity,
+          baseFeePerGas: arrayOf(S.quantity),
+          gasUsedRatio: arrayOf({ type: "number" }),
+          reward: arrayOf(arrayOf(S.quantity)),
+        },
+        ["reward"],
+      ),
+      resultName: "feeHistory",
+    },
     [
-      param("blockCount", parseBlockCount),
-      param("newestBlock", parseBlockNumberOrTag),
-      optional(param("rewardPercentiles", parsePercentiles), [] as number[]),
+      param("blockCount", BlockCount),
+      param("newestBlock", BlockNumberOrTag),
+      optional(param("rewardPercentiles", Percentiles), [] as number[]),
     ],
     async (b, [count, newestTag, percentiles]): Promise<FeeHistory> => {
       const head = b.headHeight();
