@@ -16,6 +16,7 @@ import {
   optional,
   param,
   Quantity,
+  type Schema,
 } from "../../params.ts";
 import { type LogFilter, type ParsedCall, parseCallRequest, parseLogFilter } from "../../requests.ts";
 import { arrayOf, ref, S } from "../../schemas.ts";
@@ -23,7 +24,7 @@ import { type MethodTable, method } from "../define.ts";
 import { blockForTag, stateHeight } from "../resolve.ts";
 
 const LATEST = { kind: "tag", tag: "latest" } as const;
-const nullableFields = (props: Record<string, Codec<unknown>["schema"]>) =>
+const nullableFields = (props: Record<string, Schema>) =>
   Object.fromEntries(Object.entries(props).map(([k, v]) => [k, nullable(v)]));
 
 /** eth_call / eth_estimateGas transaction object (parseCallRequest). */
