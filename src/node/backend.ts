@@ -6,8 +6,16 @@ import { isSystemAddress, type SystemHandler, systemHandlers } from "../executio
 import { ZERO_ADDRESS } from "../genesis/constants.ts";
 import { paramsToJson } from "../genesis/serialize.ts";
 import type { ChainParams } from "../genesis/types.ts";
-import { type ParamProposal, paramsForBlock, readNextParamId, readParamProposal } from "../governance/index.ts";
+import {
+  type ParamProposal,
+  paramsForBlock,
+  readNextParamId,
+  readParamProposal,
+} from "../governance/index.ts";
+import { headerToRlp } from "../ledger/encoding.ts";
+import { LedgerErrorCode } from "../ledger/errors.ts";
 import { accountKey } from "../ledger/keys.ts";
+import { rlpEncode } from "../ledger/rlp.ts";
 import { StateOverlay, type StateView } from "../ledger/state.ts";
 import { totalBalance } from "../ledger/supply.ts";
 import { proofToJson, type StateTrie } from "../ledger/trie/index.ts";
@@ -37,12 +45,14 @@ import {
   type ContractView,
   type DelegatesView,
   type FinalityView,
+  type LightHeader,
   type ParamProposalView,
   type ProposalView,
   type ReceiptLookup,
   type RpcBackend,
   type ScheduleView,
   type StakerView,
+  type StateKeyProof,
   type TxLookup,
 } from "../rpc/backend.ts";
 import { parseCallData } from "../tx/call-data.ts";
@@ -151,6 +161,38 @@ export class NodeBackend implements RpcBackend {
       proof: proofToJson(view.trie.prove(key)),
     };
   }
+
+  // ---- Light client (lvo_getHeaders, lvo_getStateProof) ----
+
+  async getHeaders(fromHeight: number, count: number): Promise<LightHeader[]> {
+    const out: LightHeader[] = [];
+    const head = this.m.chain.head.header.height;
+    for (let h = fromHeight; h < fromHeight + count && h <= head; h++) {
+      const b = await this.m.chain.blockAt(h);
+      if (!b) break;
+      const encoded = rlpEncode(headerToRlp(b.header));
+      out.push({ height: h, hash: b.hash, encoded, signature: b.signature, cert: b.header.cert });
+    }
+    return out;
+  }
+
+  async getStateProof(key: Uint8Array, height: number): Promise<StateKeyProof> {
+    const view = this.m.chain.stateAt(height);
+    const block = await this.m.chain.blockAt(height);
+    if (!block || !bytesEqual(block.header.stateRoot, view.trie.root)) {
+      throw new LvoError(LedgerErrorCode.STATE_UNAVAILABLE, `state at block ${height} is not available`);
+    }
+    return {
+      height,
+      blockHash: block.hash,
+      stateRoot: view.trie.root,
+      key,
+      value: view.trie.get(key) ?? null,
+      proof: proofToJson(view.trie.prove(key)),
+    };
+  }
+
+  // ---- end light client ----
 
   submitRawTransaction(raw: Uint8Array): Promise<Uint8Array> {
     return this.m.ingress.submit(raw);
@@ -363,7 +405,10 @@ export class NodeBackend implements RpcBackend {
     return p && paramProposalView(p);
   }
 
-  getParamProposals(height: number, o: { before?: number; limit: number; status?: string }): ParamProposalView[] {
+  getParamProposals(
+    height: number,
+    o: { before?: number; limit: number; status?: string },
+  ): ParamProposalView[] {
     const view = this.m.chain.stateAt(height);
     const out: ParamProposalView[] = [];
     const start = Math.min(o.before ?? Number.MAX_SAFE_INTEGER, readNextParamId(view)) - 1;

@@ -1,5 +1,5 @@
 import type { Address } from "../crypto/address.ts";
-import type { Account, Block, Receipt } from "../ledger/types.ts";
+import type { Account, Block, QuorumCert, Receipt } from "../ledger/types.ts";
 import type { Tx } from "../tx/types.ts";
 
 /**
@@ -11,7 +11,7 @@ import type { Tx } from "../tx/types.ts";
  * Errors thrown are LvoError with domain codes (TX_*, MEMPOOL_*, ...) that rpc maps to
  * JSON-RPC errors.
  */
-export interface RpcBackend {
+export interface RpcBackend extends LightBackend {
   readonly chainId: number;
   readonly clientVersion: string;
   /** Slots per DPoS round (activeDelegates × blocksPerTurn, from genesis). */
@@ -279,6 +279,42 @@ export interface ReceiptLookup {
   /** Index of this transaction's first log within the block. */
   firstLogIndex: number;
 }
+
+// ---- Light client (src/rpc/methods/light.ts, src/light/) ----
+
+/** A canonical header as a light client checks it: the exact hashed bytes and the signature. */
+export interface LightHeader {
+  height: number;
+  hash: Uint8Array;
+  /** RLP of the header fields (keccak of these bytes is `hash`); includes the certificate. */
+  encoded: Uint8Array;
+  /** Producer's 65-byte signature over blockSigningDigest(chainId, hash) (empty for genesis). */
+  signature: Uint8Array;
+  /** The certificate inside `encoded`, decoded (a convenience: clients read it from `encoded`). */
+  cert: QuorumCert | null;
+}
+
+/** A state-trie proof of any key against the state root of the canonical block at `height`. */
+export interface StateKeyProof {
+  height: number;
+  blockHash: Uint8Array;
+  stateRoot: Uint8Array;
+  key: Uint8Array;
+  /** The value under the key, or null when the proof shows it absent. */
+  value: Uint8Array | null;
+  /** The proof in its JSON form (docs/state-commitment.md). */
+  proof: unknown;
+}
+
+/** What the light-client methods need beyond RpcBackend's core (implemented by NodeBackend). */
+export interface LightBackend {
+  /** Canonical headers from `fromHeight`, at most `count`, stopping at the head. */
+  getHeaders(fromHeight: number, count: number): Promise<LightHeader[]>;
+  /** Proof of a state-trie key at a canonical height (throws STATE_UNAVAILABLE when not retained). */
+  getStateProof(key: Uint8Array, height: number): Promise<StateKeyProof>;
+}
+
+// ---- end light client ----
 
 /** Account proof against a block's state root (JSON-ready: hex strings). */
 export interface AccountProof {

@@ -2,6 +2,7 @@ import { DISCOVER, discoverMethod } from "../openrpc.ts";
 import type { RpcMethod } from "./define.ts";
 import { ethMethods } from "./eth/index.ts";
 import { governanceMethods } from "./governance.ts";
+import { lightMethods } from "./light.ts";
 import { lvoMethods } from "./lvo.ts";
 import { netMethods } from "./net.ts";
 import { registryMethods } from "./registry.ts";
@@ -20,6 +21,7 @@ export function createMethodTable(): ReadonlyMap<string, RpcMethod> {
       ...lvoMethods,
       ...registryMethods,
       ...governanceMethods,
+      ...lightMethods,
     }),
   );
   table.set(DISCOVER, discoverMethod(table));

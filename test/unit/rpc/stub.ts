@@ -212,6 +212,28 @@ export async function createStub(): Promise<Stub> {
         proof: { siblings: [fakeHash("sib")], depth: 1n },
       };
     },
+    // Light client: headers are the blocks' hashes as stand-in bytes (not real RLP).
+    getHeaders: async (from, count) =>
+      blocks
+        .slice(from, from + count)
+        .map((b, i) => ({
+          height: from + i,
+          hash: b.hash,
+          encoded: b.hash,
+          signature: b.signature,
+          cert: null,
+        })),
+    getStateProof: async (key, height) => {
+      if (height === 0) throw new LvoError("STATE_UNAVAILABLE", "state at height 0 is not retained");
+      return {
+        height,
+        blockHash: blocks[height]!.hash,
+        stateRoot: blocks[height]!.header.stateRoot,
+        key,
+        value: null,
+        proof: { siblings: [], end: { type: "empty" } },
+      };
+    },
     submitRawTransaction: async (raw) => keccak256(raw),
     async getTransaction(hash): Promise<TxLookup | undefined> {
       if (bytesEqual(hash, pendingTx.hash)) return { tx: pendingTx, pending: true };
