@@ -16,6 +16,7 @@ import type { ChainEvents } from "./events.ts";
 import { createGuard } from "./guard.ts";
 import type { Json } from "./json.ts";
 import { createMethodTable } from "./methods/index.ts";
+import { DISCOVER, discoverMethod } from "./openrpc.ts";
 import { defaultRpcOptions, type RpcOptions } from "./options.ts";
 import { SubscriptionHub } from "./subscriptions.ts";
 import { createWsTransport, type WsTransport } from "./ws.ts";
@@ -123,7 +124,11 @@ export function createRpcServer(options: Partial<RpcOptions>, modules: RpcModule
   const opts: RpcOptions = { ...defaultRpcOptions, ...options };
   const { log } = modules;
   const methods = new Map(createMethodTable());
-  if (opts.enableAdmin) for (const [k, v] of Object.entries(adminMethods(modules.admin))) methods.set(k, v);
+  if (opts.enableAdmin) {
+    for (const [k, v] of Object.entries(adminMethods(modules.admin))) methods.set(k, v);
+    // rpc.discover describes what this server serves, admin_ methods included
+    methods.set(DISCOVER, discoverMethod(methods));
+  }
   const dispatcher = createDispatcher(opts, { ...modules, methods });
   const guard = createGuard(opts);
   let server: Server | null = null;
