@@ -1,16 +1,37 @@
-import { readFileSync } from "node:fs";
+import { closeSync, openSync, readSync } from "node:fs";
 import { isValidSecretKey } from "../crypto/secp256k1.ts";
-import { decryptKeystoreAsync } from "../keys/index.ts";
+import { decryptKeystoreAsync, MAX_KEYSTORE_JSON_CHARS } from "../keys/index.ts";
 import { fromHex } from "../util/bytes.ts";
 import { CliError } from "./fail.ts";
 
+/**
+ * Longest key, keystore or password file read. A keystore is at most MAX_KEYSTORE_JSON_CHARS; the
+ * bound matters for paths that never end (/dev/zero, a FIFO fed forever): readFileSync would
+ * take memory until the process dies.
+ */
+export const MAX_KEY_FILE_BYTES = MAX_KEYSTORE_JSON_CHARS;
+
 function readText(path: string, what: string): string {
+  let fd: number | undefined;
   try {
-    return readFileSync(path, "utf8");
+    fd = openSync(path, "r");
+    const buf = Buffer.alloc(MAX_KEY_FILE_BYTES + 1);
+    let n = 0;
+    for (;;) {
+      const got = readSync(fd, buf, n, buf.length - n, null);
+      if (got === 0) break;
+      n += got;
+      if (n > MAX_KEY_FILE_BYTES)
+        throw new CliError(`${what} ${path} is larger than ${MAX_KEY_FILE_BYTES} bytes`);
+    }
+    return buf.toString("utf8", 0, n);
   } catch (err) {
+    if (err instanceof CliError) throw err;
     throw new CliError(
       `cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
     );
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
