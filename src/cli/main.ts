@@ -6,6 +6,7 @@ import { registerGenesis } from "./commands/genesis.ts";
 import { registerGovernance } from "./commands/governance.ts";
 import { registerInit } from "./commands/init.ts";
 import { registerKeys } from "./commands/keys.ts";
+import { registerLight } from "./commands/light.ts";
 import { registerStake } from "./commands/stake.ts";
 import { registerStart } from "./commands/start.ts";
 import { registerStatus } from "./commands/status.ts";
@@ -33,6 +34,7 @@ registerStake(program);
 registerContract(program);
 registerGovernance(program);
 registerStatus(program);
+registerLight(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,177 @@
+// The light client against a real devnet: one `lvo start` delegate node behind three local
+// HTTP proxies on 127.0.0.1, two honest and one lying. The library follows finality from the
+// genesis file, verifies a balance by Merkle proof and names exactly the lying proxy; `lvo light`
+// run as a process does the same, and names a proxy that tampers with a header byte.
+
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Address } from "../../src/crypto/address.ts";
+import { loadGenesisFile } from "../../src/genesis/index.ts";
+import { LightClient, LightErrorCode } from "../../src/light/index.ts";
+import { LVO_BIN, NodeProcess, waitFor } from "./helpers/node-process.ts";
+
+/** Dev mnemonic account 0 (funded in the devnet genesis). */
+const FUNDED = "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266" as Address;
+
+type Lie = "none" | "balance" | "header";
+
+/** A JSON-RPC proxy to `target`; a lying one rewrites lvo_getProof balances or header bytes. */
+async function proxy(target: string, lie: Lie): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (d) => {
+      body += String(d);
+    });
+    req.on("end", async () => {
+      try {
+        const up = await fetch(target, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body,
+        });
+        let text = await up.text();
+        const method = (JSON.parse(body) as { method?: string }).method;
+        if (lie !== "none") {
+          const msg = JSON.parse(text) as { result?: unknown };
+          if (lie === "balance" && method === "lvo_getProof" && msg.result) {
+            const r = msg.result as { balance: string };
+            r.balance = `0x${(BigInt(r.balance) + 10n ** 18n).toString(16)}`;
+          }
+          if (lie === "header" && method === "lvo_getHeaders" && Array.isArray(msg.result)) {
+            for (const h of msg.result as Array<{ height: string; header: string }>) {
+              // Leave genesis alone (so it is a header lie, not another chain): flip a state-root byte.
+              if (h.height !== "0x0")
+                h.header = `${h.header.slice(0, 80)}${h.header[80] === "0" ? "1" : "0"}${h.header.slice(81)}`;
+            }
+          }
+          text = JSON.stringify(msg);
+        }
+        res.writeHead(200, { "content-type": "application/json" }).end(text);
+      } catch (err) {
+        res.writeHead(502).end(String(err));
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+/** The node's own finalized height. */
+async function nodeFinalized(): Promise<number> {
+  const s = await node.rpc<{ finalized: { height: string } }>("lvo_getChainStatus");
+  return Number(BigInt(s.finalized.height));
+}
+
+/** Run `lvo light` to completion. */
+function runLight(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child: ChildProcess = spawn(process.execPath, [LVO_BIN, "light", ...args], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout?.on("data", (d) => {
+      stdout += String(d);
+    });
+    child.stderr?.on("data", (d) => {
+      stderr += String(d);
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+  });
+}
+
+let node: NodeProcess;
+const proxies: Record<string, { server: Server; url: string }> = {};
+
+beforeAll(async () => {
+  node = NodeProcess.create({ blockInterval: 500 });
+  await node.start();
+  // A few blocks, so finality has moved past genesis and through several rounds. (Headers carry
+  // the certificate for a block one block later than the node learns it from votes.)
+  await waitFor(async () => (await nodeFinalized()) >= 8, 60_000, "finality at height 8");
+  for (const [name, lie] of [
+    ["honestA", "none"],
+    ["honestB", "none"],
+    ["liar", "balance"],
+    ["headerLiar", "header"],
+  ] as const) {
+    proxies[name] = await proxy(node.url, lie);
+  }
+}, 120_000);
+
+afterAll(async () => {
+  for (const p of Object.values(proxies)) p.server.close();
+  await node?.stop();
+});
+
+describe("light client against a devnet with a lying endpoint", () => {
+  it("follows finality from genesis, verifies a balance, and names exactly the lying proxy", async () => {
+    const genesis = loadGenesisFile(join(node.dataDir, "genesis.json"));
+    const urls = [proxies.honestA!.url, proxies.liar!.url, proxies.honestB!.url];
+    const client = new LightClient({ genesis, endpoints: urls });
+    const h = await client.sync();
+    expect(h).toBeGreaterThanOrEqual(6);
+    expect(h).toBeLessThanOrEqual(await nodeFinalized());
+    const bal = await client.getBalance(FUNDED);
+    const truth = BigInt(await node.rpc<string>("eth_getBalance", [FUNDED, `0x${h.toString(16)}`]));
+    expect(bal.value).toBe(truth);
+    expect(bal.value).toBeGreaterThan(0n);
+    expect(client.liars.map((l) => [l.url, l.code])).toEqual([
+      [proxies.liar!.url, LightErrorCode.LIGHT_BAD_PROOF],
+    ]);
+    // It keeps following as the chain grows.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await client.sync()).toBeGreaterThan(h);
+  });
+
+  it("`lvo light` prints the finalized height, the verified balance and the lying endpoints", async () => {
+    const genesisFile = join(node.dataDir, "genesis.json");
+    const r = await runLight([
+      "balance",
+      FUNDED,
+      "--genesis",
+      genesisFile,
+      "--rpc",
+      proxies.honestA!.url,
+      proxies.liar!.url,
+      proxies.headerLiar!.url,
+      "--json",
+    ]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout.trim()) as {
+      finalized: { height: number };
+      balance: { wei: string; height: number };
+      lying: Array<{ url: string; code: string }>;
+    };
+    expect(out.finalized.height).toBeGreaterThanOrEqual(6);
+    const truth = BigInt(
+      await node.rpc<string>("eth_getBalance", [FUNDED, `0x${out.balance.height.toString(16)}`]),
+    );
+    expect(BigInt(out.balance.wei)).toBe(truth);
+    expect(out.lying.map((l) => [l.url, l.code]).sort()).toEqual(
+      [
+        [proxies.liar!.url, LightErrorCode.LIGHT_BAD_PROOF],
+        [proxies.headerLiar!.url, LightErrorCode.LIGHT_BAD_HEADER],
+      ].sort(),
+    );
+
+    const text = await runLight([
+      "--genesis",
+      genesisFile,
+      "--rpc",
+      `${proxies.honestA!.url},${proxies.honestB!.url}`,
+    ]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^finalized: #\d+ 0x[0-9a-f]{64}/m);
+    expect(text.stdout).toMatch(/^lying endpoints: none$/m);
+  });
+});
