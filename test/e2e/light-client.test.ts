@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Address } from "../../src/crypto/address.ts";
 import { loadGenesisFile } from "../../src/genesis/index.ts";
 import { LightClient, LightErrorCode } from "../../src/light/index.ts";
+import { rpcAt, TestDevnet } from "./helpers/devnet-process.ts";
 import { LVO_BIN, NodeProcess, waitFor } from "./helpers/node-process.ts";
 
 /** Dev mnemonic account 0 (funded in the devnet genesis). */
@@ -91,28 +92,28 @@ function runLight(args: string[]): Promise<{ code: number; stdout: string; stder
 let node: NodeProcess;
 const proxies: Record<string, { server: Server; url: string }> = {};
 
-beforeAll(async () => {
-  node = NodeProcess.create({ blockInterval: 500 });
-  await node.start();
-  // A few blocks, so finality has moved past genesis and through several rounds. (Headers carry
-  // the certificate for a block one block later than the node learns it from votes.)
-  await waitFor(async () => (await nodeFinalized()) >= 8, 60_000, "finality at height 8");
-  for (const [name, lie] of [
-    ["honestA", "none"],
-    ["honestB", "none"],
-    ["liar", "balance"],
-    ["headerLiar", "header"],
-  ] as const) {
-    proxies[name] = await proxy(node.url, lie);
-  }
-}, 120_000);
-
-afterAll(async () => {
-  for (const p of Object.values(proxies)) p.server.close();
-  await node?.stop();
-});
-
 describe("light client against a devnet with a lying endpoint", () => {
+  beforeAll(async () => {
+    node = NodeProcess.create({ blockInterval: 500 });
+    await node.start();
+    // A few blocks, so finality has moved past genesis and through several rounds. (Headers carry
+    // the certificate for a block one block later than the node learns it from votes.)
+    await waitFor(async () => (await nodeFinalized()) >= 8, 60_000, "finality at height 8");
+    for (const [name, lie] of [
+      ["honestA", "none"],
+      ["honestB", "none"],
+      ["liar", "balance"],
+      ["headerLiar", "header"],
+    ] as const) {
+      proxies[name] = await proxy(node.url, lie);
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const p of Object.values(proxies)) p.server.close();
+    await node?.stop();
+  });
+
   it("follows finality from genesis, verifies a balance, and names exactly the lying proxy", async () => {
     const genesis = loadGenesisFile(join(node.dataDir, "genesis.json"));
     const urls = [proxies.honestA!.url, proxies.liar!.url, proxies.honestB!.url];
@@ -173,5 +174,37 @@ describe("light client against a devnet with a lying endpoint", () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^finalized: #\d+ 0x[0-9a-f]{64}/m);
     expect(text.stdout).toMatch(/^lying endpoints: none$/m);
+  });
+});
+
+describe("light client against 4 delegates (certificates of 3 of 4, shuffled schedule)", () => {
+  let net: TestDevnet;
+  let liar: { server: Server; url: string };
+
+  beforeAll(async () => {
+    net = await TestDevnet.create(4);
+    await net.startAll();
+    await net.waitFinalized(6, 60_000);
+    liar = await proxy(net.delegates[2]!.url, "balance");
+  }, 120_000);
+
+  afterAll(async () => {
+    liar?.server.close();
+    await net?.stopAll();
+  });
+
+  it("follows finality over three nodes and a liar, proves a balance, names the liar", async () => {
+    const genesis = loadGenesisFile(join(net.root, "genesis.json"));
+    const urls = [net.rpcNode.url, net.delegates[0]!.url, liar.url];
+    const client = new LightClient({ genesis, endpoints: urls });
+    const h = await client.sync();
+    expect(h).toBeGreaterThanOrEqual(4);
+    expect(client.finalized.active).toHaveLength(4);
+    const bal = await client.getBalance(FUNDED);
+    const truth = BigInt(
+      await rpcAt<string>(net.rpcNode.url, "eth_getBalance", [FUNDED, `0x${h.toString(16)}`]),
+    );
+    expect(bal.value).toBe(truth);
+    expect(client.liars.map((l) => [l.url, l.code])).toEqual([[liar.url, LightErrorCode.LIGHT_BAD_PROOF]]);
   });
 });
