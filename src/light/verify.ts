@@ -245,6 +245,11 @@ export class HeaderWalk {
       if (pending?.kind === "unknown") {
         const proven = this.pendingOf(pending.electedAt);
         if (proven !== undefined) pending = proven ? { kind: "known", set: proven } : null;
+        // Provable now (its block is justified): prove it, so an election that found nobody
+        // (no snapshot: a new election at this boundary) is modelled exactly.
+        else if (pending.electedAt.header.height <= (this.justified?.header.height ?? -1)) {
+          return { needPending: pending.electedAt };
+        }
       }
       if (pending?.kind === "known" && pending.set.at <= this.rf) {
         active = pending.set.members;
