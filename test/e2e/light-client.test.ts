@@ -177,6 +177,53 @@ describe("light client against a devnet with a lying endpoint", () => {
   });
 });
 
+describe("lvo light --follow", () => {
+  it("prints each newly verified finalized height until stopped", async () => {
+    const n = NodeProcess.create({ blockInterval: 500 });
+    await n.start();
+    try {
+      const child = spawn(
+        process.execPath,
+        [
+          LVO_BIN,
+          "light",
+          "--follow",
+          "--json",
+          "--genesis",
+          join(n.dataDir, "genesis.json"),
+          "--rpc",
+          n.url,
+        ],
+        { stdio: ["ignore", "pipe", "pipe"] },
+      );
+      let stdout = "";
+      child.stdout?.on("data", (d) => {
+        stdout += String(d);
+      });
+      const heights = await waitFor(
+        async () => {
+          const hs = stdout
+            .split("\n")
+            .filter((l) => l.startsWith("{"))
+            .map((l) => (JSON.parse(l) as { finalized?: { height: number } }).finalized?.height ?? -1);
+          return hs.length >= 3 ? hs : null;
+        },
+        30_000,
+        "three finalized lines",
+      );
+      expect(heights[2]!).toBeGreaterThan(heights[1]!);
+      expect(heights[1]!).toBeGreaterThan(heights[0]!);
+      const code = await new Promise<number | null>((r) => {
+        child.once("exit", (c) => r(c));
+        child.kill("SIGTERM");
+      });
+      expect(code).toBe(0);
+    } finally {
+      await n.stop();
+    }
+  });
+});
+
 describe("light client against 4 delegates (certificates of 3 of 4, shuffled schedule)", () => {
   let net: TestDevnet;
   let liar: { server: Server; url: string };
