@@ -247,8 +247,7 @@ export class LightClient {
       let need = w.push(x);
       while (need) {
         const e = need.needPending;
-        const j = w.result().justified;
-        if (!j || e.header.height > j.header.height || this.pendingCache.has(toHex(e.hash))) {
+        if (e.header.height > w.justifiedHeight || this.pendingCache.has(toHex(e.hash))) {
           return { ...w.result(), stuckAt: x.header.height };
         }
         const at: Anchor = { ...this.anchor, header: e.header, hash: e.hash };

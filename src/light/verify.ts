@@ -191,6 +191,11 @@ export class HeaderWalk {
     this.prev = base;
   }
 
+  /** Height of the newest block justified by a certificate verified so far (-1: none). */
+  get justifiedHeight(): number {
+    return this.justified?.header.height ?? -1;
+  }
+
   result(): WalkResult {
     const activeAt = new Map<number, Address[] | null>();
     for (const [h, ref] of this.refs) {
