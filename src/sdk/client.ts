@@ -25,6 +25,7 @@ import {
   type Contract,
   type Delegates,
   type Finality,
+  type FinalizedBlock,
   type Header,
   type ParameterProposal,
   type ParameterProposalStatus,
@@ -41,6 +42,7 @@ import {
   toContract,
   toDelegates,
   toFinality,
+  toFinalizedBlock,
   toHeader,
   toParameterProposal,
   toProposal,
@@ -316,6 +318,49 @@ export class LvoClient {
     }
   }
 
+  // ---- subscriptions (a transport that carries them: wsTransport) ----
+
+  /**
+   * `lvo_subscribe(kind, ...params)`: `onData` gets each notification's raw result; resolves to
+   * the function that unsubscribes. Needs a subscribing transport (`wsTransport(url)`).
+   */
+  async subscribe(
+    kind: "newHeads" | "logs" | "finalized",
+    params: unknown[],
+    onData: (result: unknown) => void,
+  ): Promise<() => Promise<void>> {
+    const t = this.transport as Subscriber;
+    if (typeof t.subscribe !== "function") {
+      throw new LvoInputError("subscriptions need a WebSocket transport: new LvoClient(wsTransport(url))");
+    }
+    return t.subscribe(kind, params, onData);
+  }
+
+  /** Each newly finalized block with its quorum certificate. */
+  onFinalized(cb: (block: FinalizedBlock) => void): Promise<() => Promise<void>> {
+    return this.subscribe("finalized", [], (r) => cb(toFinalizedBlock(r)));
+  }
+
+  /** Each `name` event of a contract as its block becomes canonical, decoded. */
+  onContractEvent(
+    address: string,
+    name: string,
+    cb: (args: JsonValue[], log: { blockNumber: number; transactionHash: Hex }) => void,
+  ): Promise<() => Promise<void>> {
+    const filter = { address: parseAddress(address), topics: [eventTopic(name)] };
+    return this.subscribe("logs", [filter], (r) => {
+      const l = r as {
+        address: string;
+        topics: string[];
+        data: string;
+        blockNumber: string;
+        transactionHash: Hex;
+      };
+      const e = decodeContractEvent(l, [name]);
+      if (e) cb(e.args, { blockNumber: quantityToNumber(l.blockNumber), transactionHash: l.transactionHash });
+    });
+  }
+
   /**
    * Events `name` of a contract in a block range (eth_getLogs filtered by topic 0), decoded:
    * the JSON arguments with the block and transaction of each.
@@ -352,6 +397,10 @@ export class LvoClient {
     return out;
   }
 }
+
+type Subscriber = {
+  subscribe?: (kind: string, params: unknown[], onData: (r: unknown) => void) => Promise<() => Promise<void>>;
+};
 
 function clean(o: object): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));

@@ -74,3 +74,4 @@ export {
   toTransport,
 } from "./transport.ts";
 export type * from "./types.ts";
+export { type LvoSubscribingTransport, wsTransport } from "./ws.ts";

@@ -347,6 +347,22 @@ export function toFinality(x: unknown): Finality {
   };
 }
 
+/** A `lvo_subscribe("finalized")` notification: the finalized block as lvo_getFinality reports it. */
+export type FinalizedBlock = Finality["finalized"];
+
+export function toFinalizedBlock(x: unknown): FinalizedBlock {
+  const fin = obj(x, "finalized");
+  const cert = fin.certificate === null ? null : obj(fin.certificate, "certificate");
+  return {
+    ...ref(fin),
+    certificate: cert && {
+      source: ref(cert.source),
+      target: ref(cert.target),
+      signatures: num(cert.signatures),
+    },
+  };
+}
+
 export function toProposal(x: unknown): Proposal {
   const o = obj(x, "proposal");
   const a = o.audit === null || o.audit === undefined ? null : obj(o.audit, "audit");

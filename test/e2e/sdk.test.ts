@@ -20,6 +20,7 @@ import {
   lvoDevnet,
   proposalIdFrom,
   send,
+  wsTransport,
 } from "../../src/sdk/index.ts";
 import { toHex } from "../../src/util/bytes.ts";
 import { NodeProcess } from "./helpers/node-process.ts";
@@ -168,4 +169,37 @@ describe("SDK against a real single-delegate node (ethers and viem signers)", ()
     expect(await lvo.view(released.target, "get")).toBe(8);
     expect(r.logs[0]?.address).not.toBe(GENESIS_CONTRACT_ADDRESS);
   }, 90_000);
+
+  it("wsTransport: reads over WebSocket, finalized blocks and decoded contract events pushed", async () => {
+    const transport = wsTransport(node.url.replace(/^http/, "ws"));
+    const lvo = new LvoClient(transport);
+    try {
+      expect((await lvo.getChainStatus()).chainId).toBe(1919);
+      const finalized: number[] = [];
+      const stopFinalized = await lvo.onFinalized((b) => finalized.push(b.height));
+      const token = contract(await lvo.contractAddress("token"));
+      const seen: Array<{ args: unknown[]; tx: string }> = [];
+      const stopEvents = await lvo.onContractEvent(token.address, "Transfer", (args, log) =>
+        seen.push({ args, tx: log.transactionHash }),
+      );
+      const wallet = new Wallet(DEV0_KEY, provider);
+      const r = await lvo.execute(wallet, token.call("transfer", [DEV1, 1n]));
+      const until = Date.now() + 15_000;
+      while ((seen.length === 0 || finalized.length === 0) && Date.now() < until) {
+        await new Promise((res) => setTimeout(res, 100));
+      }
+      expect(seen).toEqual([
+        { args: [wallet.address.toLowerCase(), DEV1.toLowerCase(), "1"], tx: r.transactionHash },
+      ]);
+      expect(finalized.length).toBeGreaterThan(0);
+      await stopEvents();
+      await stopFinalized();
+      // over HTTP there are no subscriptions: a clear error
+      await expect(new LvoClient(provider).onFinalized(() => undefined)).rejects.toThrow(
+        /WebSocket transport/,
+      );
+    } finally {
+      transport.close();
+    }
+  }, 60_000);
 });
