@@ -145,11 +145,12 @@ export class NodeBackend implements RpcBackend {
     return this.m.mempool.pendingNonce(address, this.m.chain.headState().getAccount(address).nonce);
   }
 
-  getAccountProof(address: Address, height: number): AccountProof {
+  async getAccountProof(address: Address, height: number): Promise<AccountProof> {
     const view = this.m.chain.stateAt(height);
     const key = accountKey(address);
     const acc = view.getAccount(address);
-    const block = height === this.m.chain.head.header.height ? this.m.chain.head : null;
+    // the canonical block whose state this is (its header carries the state root)
+    const block = await this.m.chain.blockAt(height);
     return {
       address,
       height,

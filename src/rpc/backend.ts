@@ -34,7 +34,7 @@ export interface RpcBackend extends LightBackend {
   /** Next nonce counting the sender's pending transactions in the mempool. */
   pendingNonce(address: Address): bigint;
   /** Proof of an account against the state root of the block at `height`. */
-  getAccountProof(address: Address, height: number): AccountProof;
+  getAccountProof(address: Address, height: number): Promise<AccountProof>;
 
   /** Admit a signed transaction to the mempool; resolves with its hash once accepted. */
   submitRawTransaction(raw: Uint8Array): Promise<Uint8Array>;

@@ -84,7 +84,7 @@ export const lvoMethods: MethodTable = {
     },
     [addressParam, optionalBlock],
     async (b, [address, tag]) => {
-      const p = b.getAccountProof(address, await stateHeight(b, tag));
+      const p = await b.getAccountProof(address, await stateHeight(b, tag));
       return {
         address: p.address,
         height: toQuantity(p.height),

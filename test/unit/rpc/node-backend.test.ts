@@ -268,4 +268,12 @@ describe("NodeBackend: DPoS views", () => {
     });
     expect(bytesEqual(f.finalized.cert!.source.hash, f.finalized.hash)).toBe(true);
   });
+
+  it("an account proof names the canonical block of its height, also below the head", async () => {
+    const h = backend.headHeight() - 1;
+    const p = await backend.getAccountProof(users[1]!.address, h);
+    const blk = (await chain.blockAt(h))!;
+    expect(bytesEqual(p.blockHash, blk.hash)).toBe(true);
+    expect(bytesEqual(p.stateRoot, blk.header.stateRoot)).toBe(true);
+  });
 });

@@ -200,7 +200,7 @@ export async function createStub(): Promise<Stub> {
       return accounts.get(address) ?? { nonce: 0n, balance: 0n };
     },
     pendingNonce: (address) => (address === SENDER ? 3n : 0n),
-    getAccountProof(address, height) {
+    async getAccountProof(address, height) {
       const acct = accounts.get(address) ?? { nonce: 0n, balance: 0n };
       return {
         address,
