@@ -55,6 +55,21 @@ import {
   type Votes,
 } from "./types.ts";
 
+/** The parameters' amounts (wei), decimal strings on the wire. */
+const PARAM_AMOUNTS = [
+  "minSelfStake",
+  "blockReward",
+  "minGasPrice",
+  "blockGasLimit",
+  "proposalDeposit",
+] as const;
+
+/** lvo_getParams: the amounts as bigint, every other parameter as the node sends it. */
+export type LvoParams = { [K in (typeof PARAM_AMOUNTS)[number]]: bigint } & {
+  activeDelegates: number;
+  [key: string]: JsonValue | bigint;
+};
+
 /** A block: a height, a 0x block hash, or a tag. Defaults to "latest" everywhere. */
 export type BlockTag = number | bigint | Hex | "latest" | "earliest" | "pending" | "safe" | "finalized";
 
@@ -128,19 +143,21 @@ export class LvoClient {
     return toChainStatus(await this.request("lvo_getChainStatus", []));
   }
   /**
-   * The consensus parameters as the genesis file's "params" object; amounts (decimal strings in
-   * the file) are returned as bigint, other numbers as numbers.
+   * The consensus parameters as the genesis file's "params" object, with its amounts (decimal
+   * strings in the file) as bigint.
    */
-  async getParams(): Promise<Record<string, bigint | number | string | boolean | JsonValue>> {
+  async getParams(): Promise<LvoParams> {
     const raw = (await this.request("lvo_getParams", [])) as Record<string, JsonValue>;
-    const out: Record<string, bigint | number | string | boolean | JsonValue> = {};
-    for (const [k, v] of Object.entries(raw))
-      out[k] = typeof v === "string" && /^[0-9]+$/.test(v) ? BigInt(v) : v;
-    return out;
+    const out: Record<string, JsonValue | bigint> = { ...raw };
+    for (const k of PARAM_AMOUNTS) {
+      const v = raw[k];
+      if (typeof v === "string" && /^[0-9]+$/.test(v)) out[k] = BigInt(v);
+    }
+    return out as LvoParams;
   }
   /** `params.proposalDeposit` (the value `genesis.propose` needs). */
   async getProposalDeposit(): Promise<bigint> {
-    const d = (await this.getParams()).proposalDeposit;
+    const d: unknown = (await this.getParams()).proposalDeposit;
     if (typeof d !== "bigint") throw new LvoInputError("lvo_getParams has no proposalDeposit");
     return d;
   }

@@ -9,6 +9,7 @@ export {
   type BlockTag,
   createLvoClient,
   LvoClient,
+  type LvoParams,
   LvoTxError,
   type ProposalFilter,
   type WaitOptions,
