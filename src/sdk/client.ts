@@ -307,7 +307,13 @@ export class LvoClient {
     payload: Payload,
     opts: WaitOptions & { gas?: bigint } = {},
   ): Promise<Receipt> {
-    const hash = await sendPayload(signer, payload, opts.gas === undefined ? {} : { gas: opts.gas });
+    let hash: Hex;
+    try {
+      hash = await sendPayload(signer, payload, opts.gas === undefined ? {} : { gas: opts.gas });
+    } catch (e) {
+      // the wallet's gas estimate or the node refused it: the node's code and message
+      throw toRpcError(e, "eth_sendTransaction");
+    }
     const r = await this.waitForReceipt(hash, opts);
     if (r.status !== 1) throw new LvoTxError(r);
     return r;

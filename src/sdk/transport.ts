@@ -25,8 +25,8 @@ export class LvoRpcError extends Error {
   /** The method called. */
   readonly method: string;
 
-  constructor(code: number, message: string, method: string, data?: unknown) {
-    super(message);
+  constructor(code: number, message: string, method: string, data?: unknown, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
     this.code = code;
     this.method = method;
     this.data = data;
@@ -65,8 +65,8 @@ function pick(e: unknown): { code: number; message: string; data?: unknown } | n
 export function toRpcError(e: unknown, method: string): LvoRpcError {
   if (e instanceof LvoRpcError) return e;
   const p = pick(e);
-  if (p) return new LvoRpcError(p.code, p.message, method, p.data);
-  return new LvoRpcError(TRANSPORT_ERROR, e instanceof Error ? e.message : String(e), method);
+  if (p) return new LvoRpcError(p.code, p.message, method, p.data, e);
+  return new LvoRpcError(TRANSPORT_ERROR, e instanceof Error ? e.message : String(e), method, undefined, e);
 }
 
 /** JSON-RPC over HTTP with fetch (browsers, Node ≥ 18). */

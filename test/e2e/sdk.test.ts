@@ -78,6 +78,10 @@ describe("SDK against a real single-delegate node (ethers and viem signers)", ()
     const e = await lvo.execute(wallet, dpos.unstake(parseEther("1000")), { gas: 100_000n }).catch((x) => x);
     expect(e).toBeInstanceOf(LvoTxError);
     expect((e as LvoTxError).receipt.revertReason).toMatch(/above stake/);
+    // without a gas limit, ethers' estimate is refused by the node: an LvoRpcError
+    const est = await lvo.execute(wallet, dpos.unstake(parseEther("1000"))).catch((x) => x);
+    expect(est).toBeInstanceOf(LvoRpcError);
+    expect(est.message).toMatch(/above stake/);
     // the other lvo_ reads, typed
     const status = await lvo.getChainStatus();
     expect(status.chainId).toBe(lvoDevnet.id);
