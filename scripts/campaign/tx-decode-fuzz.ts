@@ -230,11 +230,11 @@ function seedsFor(name: string, txs: Uint8Array[]): Uint8Array[] {
   }
 }
 
-/** `depth` list headers around `inner`. */
+/** `depth` list headers around `inner` (built in one pass: O(depth + inner)). */
 export function nestLists(depth: number, inner: Uint8Array): Uint8Array {
-  let body = inner;
+  const headers: number[][] = [];
+  let len = inner.length;
   for (let i = 0; i < depth; i++) {
-    const len = body.length;
     const hdr: number[] = [];
     if (len < 56) hdr.push(0xc0 + len);
     else {
@@ -242,12 +242,17 @@ export function nestLists(depth: number, inner: Uint8Array): Uint8Array {
       for (let x = len; x > 0; x = Math.floor(x / 256)) l.unshift(x & 0xff);
       hdr.push(0xf7 + l.length, ...l);
     }
-    const out = new Uint8Array(hdr.length + len);
-    out.set(hdr);
-    out.set(body, hdr.length);
-    body = out;
+    headers.push(hdr);
+    len += hdr.length;
   }
-  return body;
+  const out = new Uint8Array(len);
+  let off = 0;
+  for (let i = headers.length - 1; i >= 0; i--) {
+    out.set(headers[i]!, off);
+    off += headers[i]!.length;
+  }
+  out.set(inner, off);
+  return out;
 }
 
 type Rng = ReturnType<typeof prng>;
