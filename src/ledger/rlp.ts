@@ -111,9 +111,17 @@ export function bytes(item: RlpItem | undefined): Uint8Array {
   return item;
 }
 
-/** Bigint from RLP bytes. */
+/**
+ * Bigint from RLP bytes, which must be minimal (as `uint` writes them: no leading zero byte, 0 is
+ * empty). A leading zero would let one record (a gossiped vote, a block header) have several
+ * encodings that decode to the same value.
+ */
 export function big(item: RlpItem | undefined): bigint {
-  return bytesToBigint(bytes(item));
+  const b = bytes(item);
+  if (b.length > 0 && b[0] === 0) {
+    throw new LvoError(LedgerErrorCode.LEDGER_CORRUPT, "integer with a leading zero byte");
+  }
+  return bytesToBigint(b);
 }
 
 /** Safe integer from RLP bytes. */

@@ -1,6 +1,7 @@
 import { RLP } from "@ethereumjs/rlp";
 import { describe, expect, it } from "vitest";
-import { MAX_RLP_DEPTH, type RlpItem, rlpDecode, rlpEncode } from "../../../src/ledger/rlp.ts";
+import { big, MAX_RLP_DEPTH, type RlpItem, rlpDecode, rlpEncode, uint } from "../../../src/ledger/rlp.ts";
+import { decodeVote, encodeVote } from "../../../src/node/wire.ts";
 import { isLvoError } from "../../../src/util/errors.ts";
 
 /** `depth` list headers around a byte string of `payload` bytes (each header exact). */
@@ -83,5 +84,31 @@ describe("ledger rlpDecode on hostile input", () => {
     const out = rlpDecode(data) as Uint8Array[];
     data[2] = 9;
     expect([...out[0]!]).toEqual([1, 2, 3]);
+  });
+});
+
+// Regression (campaign tx-decode-fuzz): integers with a leading zero byte decoded, so one vote or
+// header had many wire encodings (0x82002c and 0x2c both read as 44).
+describe("ledger integers are minimal", () => {
+  it("refuses a leading zero byte and keeps minimal forms", () => {
+    expect(() => big(new Uint8Array([0, 0x2c]))).toThrow(/leading zero/);
+    expect(() => big(new Uint8Array([0]))).toThrow(/leading zero/);
+    expect(big(new Uint8Array([]))).toBe(0n);
+    expect(big(uint(300))).toBe(300n);
+    const vote = {
+      source: { height: 44, hash: new Uint8Array(32).fill(1) },
+      target: { height: 45, hash: new Uint8Array(32).fill(2) },
+      signature: new Uint8Array(65).fill(3),
+    };
+    const enc = encodeVote(vote);
+    expect(decodeVote(enc)).toEqual(vote);
+    const padded = rlpEncode([
+      new Uint8Array([0, 44]),
+      vote.source.hash,
+      uint(45),
+      vote.target.hash,
+      vote.signature,
+    ]);
+    expect(() => decodeVote(padded)).toThrow(/leading zero/);
   });
 });
