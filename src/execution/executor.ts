@@ -1,9 +1,9 @@
 import type { Address } from "../crypto/address.ts";
 import { beginBlock, endBlock } from "../dpos/index.ts";
 import type { ChainParams } from "../genesis/types.ts";
+import { applyScheduled, tallyEnding } from "../governance/index.ts";
 import type { StateOverlay } from "../ledger/state.ts";
 import type { Receipt } from "../ledger/types.ts";
-import { applyScheduled, tallyEnding } from "../governance/index.ts";
 import { applyContractTx, expireProposals, readContract } from "../registry/index.ts";
 import { effectiveGasPrice, intrinsicGas, maxCost } from "../tx/index.ts";
 import type { Tx } from "../tx/types.ts";

@@ -97,7 +97,10 @@ export class TxIngress {
     // the minimum gas price is governable: the next block's value, not genesis's
     const c = this.m.chain;
     const minGasPrice = paramsForBlock(view, c.genesis.params, c.head.header.slot + 1).minGasPrice;
-    validateTxStatic(tx, minGasPrice === this.rules.minGasPrice ? this.rules : { ...this.rules, minGasPrice });
+    validateTxStatic(
+      tx,
+      minGasPrice === this.rules.minGasPrice ? this.rules : { ...this.rules, minGasPrice },
+    );
     const { replaced } = this.m.mempool.add(tx, (a) => view.getAccount(a));
     if (replaced) this.evicted.push(replaced);
     return tx;

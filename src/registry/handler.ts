@@ -25,7 +25,14 @@ export function genesisContractHandler(
   if (typeof call === "string") throw new LvoError(RegistryErrorCode.REG_BAD_CALL, call);
   const gov = GOVERNANCE_METHODS.get(call.method);
   if (gov) {
-    const r = gov({ state, from: tx.from, value: tx.value, args: call.args, params: ctx.params, height: ctx.height });
+    const r = gov({
+      state,
+      from: tx.from,
+      value: tx.value,
+      args: call.args,
+      params: ctx.params,
+      height: ctx.height,
+    });
     return { gasUsed: BigInt(r.gasUsed), logs: r.logs };
   }
   const m = REGISTRY_METHODS.get(call.method);

@@ -214,15 +214,13 @@ export async function createStub(): Promise<Stub> {
     },
     // Light client: headers are the blocks' hashes as stand-in bytes (not real RLP).
     getHeaders: async (from, count) =>
-      blocks
-        .slice(from, from + count)
-        .map((b, i) => ({
-          height: from + i,
-          hash: b.hash,
-          encoded: b.hash,
-          signature: b.signature,
-          cert: null,
-        })),
+      blocks.slice(from, from + count).map((b, i) => ({
+        height: from + i,
+        hash: b.hash,
+        encoded: b.hash,
+        signature: b.signature,
+        cert: null,
+      })),
     getStateProof: async (key, height) => {
       if (height === 0) throw new LvoError("STATE_UNAVAILABLE", "state at height 0 is not retained");
       return {
