@@ -5,6 +5,7 @@ import { Agent, request } from "node:http";
 import { connect, type Socket } from "node:net";
 import WebSocket from "ws";
 import { DEV_MNEMONIC, deriveKeys } from "../../src/keys/index.ts";
+import { defaultRpcOptions } from "../../src/rpc/options.ts";
 import { signTx } from "../../src/tx/sign.ts";
 import { toHex } from "../../src/util/bytes.ts";
 import { CampaignNode } from "./node.ts";
@@ -35,7 +36,7 @@ const PLANS: Record<"full" | "short", Plan> = {
     oversized: 40,
     byteByByte: 40,
     holders: 100,
-    holdMs: 35_000,
+    holdMs: 75_000,
     wsMessages: 5_000,
     settleMs: 30_000,
   },
@@ -56,6 +57,7 @@ function post(
   port: number,
   c: { body: Buffer; contentType?: string | null; httpMethod?: string },
   extraHeaders: Record<string, string> = {},
+  timeoutMs = 60_000,
 ): Promise<{ status: number; text: string; ms: number }> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
@@ -77,7 +79,7 @@ function post(
       },
     );
     req.on("error", reject);
-    req.setTimeout(60_000, () => req.destroy(new Error("client timeout")));
+    req.setTimeout(timeoutMs, () => req.destroy(new Error("client timeout")));
     req.end(c.body);
   });
 }
@@ -112,6 +114,33 @@ function httpHead(port: number, body: Buffer, extra = ""): Buffer {
   return Buffer.from(
     `POST / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n${extra}\r\n`,
   );
+}
+
+type TransferWatch = { includedAt: number | null; finalizedAt: number | null; txBlock: number };
+
+/** Poll a transaction's receipt, then finality, every 100 ms for up to 90 s. */
+async function watchTransfer(node: CampaignNode, hash: string): Promise<TransferWatch> {
+  const w: TransferWatch = { includedAt: null, finalizedAt: null, txBlock: -1 };
+  const until = Date.now() + 90_000;
+  while (Date.now() < until && w.finalizedAt === null) {
+    try {
+      if (w.includedAt === null) {
+        const rc = await node.rpc<{ blockNumber: string } | null>("eth_getTransactionReceipt", [hash]);
+        if (rc) {
+          w.includedAt = Date.now();
+          w.txBlock = Number(rc.blockNumber);
+        }
+      }
+      if (w.includedAt !== null) {
+        const f = await node.rpc<{ finalized: { height: string } }>("lvo_getFinality");
+        if (Number(f.finalized.height) >= w.txBlock) w.finalizedAt = Date.now();
+      }
+    } catch {
+      // retried
+    }
+    if (w.finalizedAt === null) await sleep(100);
+  }
+  return w;
 }
 
 function weightedCategories(n: number, seed: number): string[] {
@@ -205,6 +234,7 @@ export async function run(opts: ScenarioOptions): Promise<ScenarioResult> {
       held: 0,
       heldCutByServer: 0,
       heldStatus: new Counter(),
+      cutAfterMs: [] as number[],
     };
     const slowDone = (async () => {
       const body = Buffer.from('{"jsonrpc":"2.0","id":7,"method":"eth_chainId","params":[]}');
@@ -222,16 +252,22 @@ export async function run(opts: ScenarioOptions): Promise<ScenarioResult> {
         const s: Socket = connect(port, "127.0.0.1");
         slow.held++;
         let closedByServer = false;
+        const opened = Date.now();
         let reply = "";
         s.on("data", (d) => {
           reply += String(d);
         });
         s.on("error", () => undefined);
-        s.on("end", () => {
-          closedByServer = true;
+        const cut = new Promise<void>((res) => {
+          s.on("close", () => res());
+          s.on("end", () => {
+            closedByServer = true;
+            slow.cutAfterMs.push(Date.now() - opened);
+            res();
+          });
         });
         s.write(`POST / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: appl`);
-        await sleep(plan.holdMs);
+        await Promise.race([cut, sleep(plan.holdMs)]);
         if (closedByServer) slow.heldCutByServer++;
         slow.heldStatus.add(reply === "" ? "no reply" : (reply.split("\r\n")[0] ?? "?"));
         s.destroy();
@@ -244,6 +280,11 @@ export async function run(opts: ScenarioOptions): Promise<ScenarioResult> {
     const r = prng(2);
     let next = 0;
     let transfer: { hash: string; sentAt: number } | null = null;
+    let transferWatch: Promise<TransferWatch> = Promise.resolve({
+      includedAt: null,
+      finalizedAt: null,
+      txBlock: -1,
+    });
     const sendTransfer = async () => {
       const key = deriveKeys(DEV_MNEMONIC, 1)[0]!;
       const nonce = BigInt(await node.rpc<string>("eth_getTransactionCount", [key.address, "latest"]));
@@ -264,6 +305,7 @@ export async function run(opts: ScenarioOptions): Promise<ScenarioResult> {
       const hash = await node.rpc<string>("eth_sendRawTransaction", [toHex(tx.raw)]);
       transfer = { hash, sentAt: Date.now() };
       log(`rpc-fuzz: transfer ${hash} sent during the fuzz`);
+      transferWatch = watchTransfer(node, hash);
     };
     const fuzzStart = Date.now();
     const worker = async () => {
@@ -428,28 +470,65 @@ export async function run(opts: ScenarioOptions): Promise<ScenarioResult> {
     await slowDone;
     log(`rpc-fuzz: slow clients done: ${JSON.stringify({ ...slow, heldStatus: slow.heldStatus.entries() })}`);
 
-    // The transfer sent mid-fuzz must be included and finalized.
-    let includedAt: number | null = null;
-    let finalizedAt: number | null = null;
-    let txBlock = -1;
-    const tr = transfer as { hash: string; sentAt: number } | null;
-    if (tr) {
-      const until = Date.now() + 60_000;
-      while (Date.now() < until && finalizedAt === null) {
-        const rc = await node
-          .rpc<{ blockNumber: string; status: string } | null>("eth_getTransactionReceipt", [tr.hash])
-          .catch(() => null);
-        if (rc && includedAt === null) {
-          includedAt = Date.now();
-          txBlock = Number(rc.blockNumber);
-        }
-        if (rc) {
-          const f = await node.rpc<{ finalized: { height: string } }>("lvo_getFinality");
-          if (Number(f.finalized.height) >= txBlock) finalizedAt = Date.now();
-        }
-        if (finalizedAt === null) await sleep(250);
+    // Connection exhaustion: more partial request heads than maxConnections, from one address.
+    const exhaust = { held: defaultRpcOptions.maxConnections + 20, dropped: 0, during: "", recoveredMs: -1 };
+    {
+      const socks: Socket[] = [];
+      let released = false;
+      for (let i = 0; i < exhaust.held; i++) {
+        const s = connect(port, "127.0.0.1");
+        s.on("error", () => undefined);
+        s.on("close", () => {
+          if (!released) exhaust.dropped++;
+        });
+        s.write(`POST / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: appl`);
+        socks.push(s);
       }
+      // Let idle keep-alive sockets of the fuzz time out (5 s), then top up so every slot is taken.
+      await sleep(6_000);
+      for (let i = 0; i < 40; i++) {
+        const s = connect(port, "127.0.0.1");
+        s.on("error", () => undefined);
+        s.on("close", () => {
+          if (!released) exhaust.dropped++;
+        });
+        s.write(`POST / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: appl`);
+        socks.push(s);
+        exhaust.held++;
+      }
+      await sleep(500);
+      const legit = {
+        body: Buffer.from('{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}'),
+        contentType: "application/json",
+      };
+      try {
+        const res = await post(new Agent({ keepAlive: false }), port, legit, {}, 3_000);
+        exhaust.during = `answered HTTP ${res.status}`;
+      } catch (err) {
+        exhaust.during = `refused (${(err as Error).message})`;
+      }
+      released = true;
+      for (const s of socks) s.destroy();
+      const t = Date.now();
+      while (Date.now() - t < 30_000) {
+        try {
+          const res = await post(new Agent({ keepAlive: false }), port, legit, {}, 2_000);
+          if (res.status === 200) {
+            exhaust.recoveredMs = Date.now() - t;
+            break;
+          }
+        } catch {
+          await sleep(50);
+        }
+      }
+      log(
+        `rpc-fuzz: ${exhaust.held} partial heads held (${exhaust.dropped} dropped): a legitimate request was ${exhaust.during}; served again ${exhaust.recoveredMs} ms after release`,
+      );
     }
+
+    // The transfer sent mid-fuzz must be included and finalized (watched from the moment it was sent).
+    const tr = transfer as { hash: string; sentAt: number } | null;
+    const { includedAt, finalizedAt, txBlock } = await transferWatch;
     const fuzzEnd = Date.now();
     monitoring = false;
     await monitor;
@@ -536,7 +615,16 @@ export async function run(opts: ScenarioOptions): Promise<ScenarioResult> {
               `${slow.heldCutByServer} cut by the server; replies: ${slow.heldStatus
                 .entries()
                 .map(([k, v]) => `${k} ×${v}`)
-                .join(", ")}`,
+                .join(", ")}${
+                slow.cutAfterMs.length > 0
+                  ? `; cut after ${(Math.min(...slow.cutAfterMs) / 1000).toFixed(1)}-${(Math.max(...slow.cutAfterMs) / 1000).toFixed(1)} s`
+                  : ""
+              }`,
+            ],
+            [
+              `partial heads beyond maxConnections (${defaultRpcOptions.maxConnections})`,
+              exhaust.held,
+              `${exhaust.dropped} dropped by the server on accept; a legitimate request meanwhile: ${exhaust.during}; served again ${exhaust.recoveredMs} ms after release`,
             ],
           ],
         },
@@ -574,9 +662,12 @@ export async function run(opts: ScenarioOptions): Promise<ScenarioResult> {
           `${problems.length} lines`,
         ),
         check(
-          "RSS back near baseline",
-          rssSettled <= rssBaseline + tolerance,
-          `${mib(rssSettled)} settled vs ${mib(rssBaseline)} baseline (+${mib(rssSettled - rssBaseline)})`,
+          opts.scale === "full" ? "RSS back near baseline" : "RSS or V8 heap back near baseline",
+          rssSettled <= rssBaseline + tolerance ||
+            (opts.scale === "short" &&
+              heapSettled > 0 &&
+              heapSettled <= heapBaseline * 1.5 + 16 * 1024 * 1024),
+          `RSS ${mib(rssSettled)} settled vs ${mib(rssBaseline)} baseline (+${mib(rssSettled - rssBaseline)}; tolerance ${mib(tolerance)}); heap ${mib(heapSettled)} vs ${mib(heapBaseline)}`,
         ),
         check(
           "block production unaffected",
@@ -589,6 +680,31 @@ export async function run(opts: ScenarioOptions): Promise<ScenarioResult> {
           finalizedAt ? `block ${txBlock}` : "not finalized in 60 s",
         ),
         check("slow clients answered", slow.byteByByteBad === 0, `${slow.byteByByteOk}/${plan.byteByByte}`),
+        ...(plan.holdMs >= 65_000
+          ? [
+              check(
+                "held partial requests cut by the server (headersTimeout)",
+                slow.heldCutByServer === slow.held,
+                `${slow.heldCutByServer}/${slow.held} cut within ${plan.holdMs / 1000} s`,
+              ),
+            ]
+          : []),
+        check(
+          "served again right after a connection-exhaustion attempt",
+          exhaust.recoveredMs >= 0 && exhaust.recoveredMs < 5_000,
+          `${exhaust.recoveredMs} ms`,
+        ),
+        {
+          ...check(
+            "a legitimate client is served while one address holds more than maxConnections partial requests",
+            exhaust.during.startsWith("answered HTTP 200"),
+            exhaust.during,
+          ),
+          known:
+            "src/rpc/server.ts has one global maxConnections (256) and no per-address cap for HTTP, and Node checks " +
+            "headersTimeout (30 s) only every connectionsCheckingInterval (30 s): one local client can hold every slot " +
+            "for 30-60 s at a time, renewing. Not fixed here (server.ts is being changed by someone else); see the report.",
+        },
       ],
       findings: [],
     };

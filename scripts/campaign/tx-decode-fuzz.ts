@@ -396,6 +396,11 @@ interface Outcome {
   nonCanonical: number;
   worstMs: number;
   worstWhat: string;
+  /** The slowest inputs seen (a few), re-timed at the end to tell input cost from scheduling noise. */
+  slowest: Array<{ ms: number; input: Uint8Array; what: string }>;
+  /** Worst re-timed cost: for each of `slowest`, the minimum of 5 runs. */
+  retimedMs: number;
+  retimedWhat: string;
   n: number;
 }
 
@@ -431,6 +436,30 @@ function tryOne(d: Decoder, input: Uint8Array, o: Outcome, what: string, example
       o.worstMs = ms;
       o.worstWhat = `${what}, ${input.length} bytes`;
     }
+    if (o.slowest.length < 8 || ms > o.slowest[o.slowest.length - 1]!.ms) {
+      o.slowest.push({ ms, input, what });
+      o.slowest.sort((a, b) => b.ms - a.ms);
+      o.slowest.length = Math.min(o.slowest.length, 8);
+    }
+  }
+}
+
+function retime(d: Decoder, o: Outcome): void {
+  for (const s of o.slowest) {
+    let best = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < 5; i++) {
+      const t = performance.now();
+      try {
+        d.roundTrip(s.input);
+      } catch {
+        // outcome already counted
+      }
+      best = Math.min(best, performance.now() - t);
+    }
+    if (best > o.retimedMs) {
+      o.retimedMs = best;
+      o.retimedWhat = `${s.what}, ${s.input.length} bytes`;
+    }
   }
 }
 
@@ -451,6 +480,9 @@ export async function run(opts: ScenarioOptions): Promise<ScenarioResult> {
       nonCanonical: 0,
       worstMs: 0,
       worstWhat: "",
+      slowest: [],
+      retimedMs: 0,
+      retimedWhat: "",
       n: 0,
     };
     outcomes.set(d.name, o);
@@ -473,19 +505,24 @@ export async function run(opts: ScenarioOptions): Promise<ScenarioResult> {
       byMutator.add(mname);
       tryOne(d, input, o, mname, examples);
     }
-    log(`tx-decode-fuzz: ${d.name}: ${o.n} inputs, worst ${o.worstMs.toFixed(1)} ms`);
+    retime(d, o);
+    log(
+      `tx-decode-fuzz: ${d.name}: ${o.n} inputs, worst ${o.worstMs.toFixed(1)} ms once, ${o.retimedMs.toFixed(1)} ms re-timed`,
+    );
     await new Promise((res) => setImmediate(res));
   }
   let inputs = 0;
   let untyped = 0;
   let nonCanonical = 0;
   let worst = 0;
+  let worstOnce = 0;
   const rows: Array<Array<string | number>> = [];
   for (const [name, o] of outcomes) {
     inputs += o.n;
     untyped += o.untyped.total();
     nonCanonical += o.nonCanonical;
-    worst = Math.max(worst, o.worstMs);
+    worst = Math.max(worst, o.retimedMs);
+    worstOnce = Math.max(worstOnce, o.worstMs);
     rows.push([
       name,
       o.n,
@@ -496,7 +533,7 @@ export async function run(opts: ScenarioOptions): Promise<ScenarioResult> {
         .join(", "),
       o.untyped.total(),
       o.nonCanonical,
-      `${o.worstMs.toFixed(1)} (${o.worstWhat})`,
+      `${o.retimedMs.toFixed(2)} (${o.retimedWhat}); ${o.worstMs.toFixed(1)} once`,
     ]);
   }
   const txPaths = ["decodeTx", "decodeTxWithSender", "decodeTxHex"];
@@ -524,14 +561,19 @@ export async function run(opts: ScenarioOptions): Promise<ScenarioResult> {
           "typed errors (code count)",
           "untyped errors",
           "decoded, non-canonical",
-          "worst ms",
+          "worst ms (min of 5 re-runs; single worst)",
         ],
         rows,
       },
       { title: "Inputs per mutator", columns: ["mutator", "inputs"], rows: byMutator.entries() },
     ],
     figures: [
-      ["worst time for one input", `${worst.toFixed(1)} ms (budget ${MAX_MS_PER_INPUT} ms)`],
+      [
+        "worst time for one input",
+        `${worst.toFixed(2)} ms re-timed (the 8 slowest inputs of each path re-run 5 times, minimum kept; ` +
+          `budget ${MAX_MS_PER_INPUT} ms); single worst measurement ${worstOnce.toFixed(1)} ms (includes GC and ` +
+          "scheduling on a shared 2-core machine)",
+      ],
       ["examples", examples.length === 0 ? "none" : examples.join("; ")],
     ],
     checks: [
@@ -558,6 +600,10 @@ export async function run(opts: ScenarioOptions): Promise<ScenarioResult> {
         "3.5 MB of nested list headers (under the 3.75 MiB gossip block cap) took 26 s of event-loop time, 1 MiB " +
         "(the tx-batch cap) 0.4-0.8 s. Fixed with an in-place decoder bounded to 32 levels " +
         "(regression: test/unit/ledger/rlp-decode.test.ts, which also checks it agrees with RLP.decode).",
+      "src/ledger/rlp.ts big()/num() accepted integers with leading zero bytes: 31 of ~180,000 mutated votes, " +
+        "evidence and blocks decoded to the same value from a different encoding (0x82002c and 0x2c both read as 44), " +
+        "so one vote or header had many wire encodings. Fixed: a leading zero byte is LEDGER_CORRUPT " +
+        "(regression: test/unit/ledger/rlp-decode.test.ts, ledger integers are minimal).",
     ],
   };
 }
