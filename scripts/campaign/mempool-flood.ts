@@ -377,8 +377,11 @@ export async function run(opts: ScenarioOptions): Promise<ScenarioResult> {
       known:
         "src/mempool/pool.ts never evicts: at maxTotal every newcomer is refused (MEMPOOL_FULL), even an executable " +
         "transaction while the pool is full of gapped ones that can never be mined. About maxTotal/maxPerSender funded " +
-        "accounts (196 at the defaults) lock every other sender out. Not fixed here (src/mempool is owned elsewhere); " +
-        "proposed fix in the campaign report.",
+        "accounts (196 at the defaults, each funded with well under 1 LVO) lock every other sender out. Proposed " +
+        "(src/mempool, owned elsewhere): when full and the newcomer is executable (nonce ≤ pendingNonce of its " +
+        "sender), evict a queued entry (the highest nonce of the sender with the most queued transactions) and " +
+        "return its hash from add() so TxIngress forgets it in the journal; or bound queued transactions " +
+        "separately (geth: globalqueue 1024 vs globalslots 5120) so gapped ones can never fill the pool.",
     },
   ];
   return {
