@@ -4,11 +4,12 @@ import { big, MAX_RLP_DEPTH, type RlpItem, rlpDecode, rlpEncode, uint } from "..
 import { decodeVote, encodeVote } from "../../../src/node/wire.ts";
 import { isLvoError } from "../../../src/util/errors.ts";
 
-/** `depth` list headers around a byte string of `payload` bytes (each header exact). */
+/** `depth` list headers around a byte string of `payload` bytes (built in one pass). */
 function nested(depth: number, payload: number): Uint8Array {
-  let body = RLP.encode(new Uint8Array(payload));
+  const inner = RLP.encode(new Uint8Array(payload));
+  const headers: number[][] = [];
+  let len = inner.length;
   for (let i = 0; i < depth; i++) {
-    const len = body.length;
     const hdr: number[] = [];
     if (len < 56) hdr.push(0xc0 + len);
     else {
@@ -16,12 +17,17 @@ function nested(depth: number, payload: number): Uint8Array {
       for (let x = len; x > 0; x = Math.floor(x / 256)) l.unshift(x & 0xff);
       hdr.push(0xf7 + l.length, ...l);
     }
-    const out = new Uint8Array(hdr.length + len);
-    out.set(hdr);
-    out.set(body, hdr.length);
-    body = out;
+    headers.push(hdr);
+    len += hdr.length;
   }
-  return body;
+  const out = new Uint8Array(len);
+  let off = 0;
+  for (let i = headers.length - 1; i >= 0; i--) {
+    out.set(headers[i]!, off);
+    off += headers[i]!.length;
+  }
+  out.set(inner, off);
+  return out;
 }
 
 function lib(data: Uint8Array): RlpItem | "error" {
