@@ -8,6 +8,8 @@ export const MempoolErrorCode = {
   MEMPOOL_INSUFFICIENT_FUNDS: "MEMPOOL_INSUFFICIENT_FUNDS",
   /** The pool holds its global maximum. */
   MEMPOOL_FULL: "MEMPOOL_FULL",
+  /** A future-nonce transaction while the pool holds its maximum of those (maxQueued). */
+  MEMPOOL_QUEUE_FULL: "MEMPOOL_QUEUE_FULL",
   /** The sender holds its per-sender maximum. */
   MEMPOOL_SENDER_FULL: "MEMPOOL_SENDER_FULL",
   /** The same transaction is already in the pool. */

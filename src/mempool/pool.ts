@@ -26,6 +26,12 @@ export class Mempool {
   private readonly bySender = new Map<Address, Entry[]>();
   private readonly byHash = new Map<string, Entry>();
   private seq = 0;
+  /**
+   * Future-nonce transactions held. Exact after every onNewHead; between heads it may count
+   * some that a later transaction made executable (filling their gap): an overestimate, so the
+   * maxQueued cap only errs on the strict side until the next block.
+   */
+  private queued = 0;
 
   constructor(opts: MempoolOptions) {
     this.opts = opts;
@@ -65,6 +71,7 @@ export class Mempool {
       );
     }
     const list = this.bySender.get(tx.from) ?? [];
+    let isQueued = false;
     const at = list.findIndex((e) => e.tx.nonce >= tx.nonce);
     const existing = at >= 0 && list[at]!.tx.nonce === tx.nonce ? list[at]! : null;
     if (existing) {
@@ -92,6 +99,13 @@ export class Mempool {
           `mempool is full (${this.opts.maxTotal} transactions)`,
         );
       }
+      isQueued = tx.nonce > this.pendingNonce(tx.from, acc.nonce);
+      if (isQueued && this.queued >= this.opts.maxQueued) {
+        throw new LvoError(
+          MempoolErrorCode.MEMPOOL_QUEUE_FULL,
+          `too many future-nonce transactions pending (${this.opts.maxQueued}); send the missing nonces first`,
+        );
+      }
     }
     // Funds: this transaction and every other one the sender has pending must be affordable
     // together (as geth does), so filling a nonce gap cannot over-commit the balance.
@@ -116,6 +130,7 @@ export class Mempool {
     }
     this.bySender.set(tx.from, list);
     this.byHash.set(hex, entry);
+    if (isQueued) this.queued++;
     return { replaced };
   }
 
@@ -181,9 +196,11 @@ export class Mempool {
    */
   onNewHead(readAccount: AccountReader): Uint8Array[] {
     const dropped: Uint8Array[] = [];
+    let queued = 0;
     for (const [a, list] of this.bySender) {
       const acc = readAccount(a);
       let spend = 0n;
+      let next = acc.nonce;
       const keep: Entry[] = [];
       for (const e of list) {
         if (e.tx.nonce < acc.nonce) {
@@ -195,12 +212,20 @@ export class Mempool {
           dropped.push(e.tx.hash);
           continue;
         }
+        if (e.tx.nonce === next) next++;
+        else queued++;
         keep.push(e);
       }
       if (keep.length === 0) this.bySender.delete(a);
       else if (keep.length !== list.length) this.bySender.set(a, keep);
     }
     for (const h of dropped) this.byHash.delete(toHex(h));
+    this.queued = queued;
     return dropped;
+  }
+
+  /** Future-nonce transactions counted against maxQueued (exact after onNewHead). */
+  get queuedCount(): number {
+    return this.queued;
   }
 }

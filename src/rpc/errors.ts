@@ -84,6 +84,7 @@ const GETH_PHRASES: Record<string, string> = {
   MEMPOOL_NONCE_TOO_HIGH: "nonce too high",
   MEMPOOL_INSUFFICIENT_FUNDS: "insufficient funds for gas * price + value",
   MEMPOOL_FULL: "txpool is full",
+  MEMPOOL_QUEUE_FULL: "txpool is full",
   MEMPOOL_SENDER_FULL: "account limit exceeded",
   MEMPOOL_ALREADY_KNOWN: "already known",
   MEMPOOL_UNDERPRICED: "replacement transaction underpriced",

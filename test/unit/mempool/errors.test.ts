@@ -258,3 +258,33 @@ describe("Mempool.add admission errors", () => {
     expect(p.counts(read)).toEqual({ pending: 1, queued: 0 });
   });
 });
+
+describe("Mempool: future-nonce transactions have their own cap (campaign regression)", () => {
+  it("gapped transactions cannot fill the pool: honest executable ones still get in", () => {
+    // Regression (mempool-flood campaign): with one global cap, senders sending only gapped
+    // nonces filled the pool with transactions that can never be mined and locked everyone out.
+    const read = accounts();
+    const p = pool({ maxTotal: 10, maxPerSender: 4, maxQueued: 3 });
+    p.add(tx(alice, 1n), read); // gap at 0: queued
+    p.add(tx(alice, 2n), read);
+    p.add(tx(bob, 5n), read);
+    expect(p.queuedCount).toBe(3);
+    expectCode(() => p.add(tx(carol, 7n), read), MempoolErrorCode.MEMPOOL_QUEUE_FULL);
+    expectCode(() => p.add(tx(bob, 6n), read), MempoolErrorCode.MEMPOOL_QUEUE_FULL);
+    // executable transactions are not counted against maxQueued
+    for (const k of [carol, dave]) p.add(tx(k, 0n), read);
+    p.add(tx(dave, 1n), read);
+    p.add(tx(alice, 0n), read); // fills alice's gap: 0, 1, 2 now executable
+    expect(p.size).toBe(7);
+    // the next head recounts exactly: only bob's nonce 5 is still gapped
+    expect(p.onNewHead(read)).toEqual([]);
+    expect(p.queuedCount).toBe(1);
+    p.add(tx(carol, 5n), read);
+    p.add(tx(carol, 6n), read);
+    expect(p.queuedCount).toBe(3);
+    expectCode(() => p.add(tx(dave, 9n), read), MempoolErrorCode.MEMPOOL_QUEUE_FULL);
+    // the global cap still holds for everything
+    p.add(tx(dave, 2n), read);
+    expectCode(() => p.add(tx(dave, 3n), read), MempoolErrorCode.MEMPOOL_FULL);
+  });
+});
