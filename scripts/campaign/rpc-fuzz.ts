@@ -703,11 +703,11 @@ export async function run(opts: ScenarioOptions): Promise<ScenarioResult> {
             exhaust.during,
           ),
           known:
-            "src/rpc/server.ts has one global maxConnections (256) and no per-address cap for HTTP, and Node checks " +
-            "headersTimeout (30 s) only every connectionsCheckingInterval (30 s; measured: partial heads cut after " +
-            "56.7 s): one client can hold every slot for up to a minute at a time, renewing. Proposed (server.ts, " +
-            "owned elsewhere): createServer({ connectionsCheckingInterval: 1_000 }) with headersTimeout ~10 s, and a " +
-            "per-address HTTP connection cap counted on 'connection' (like wsMaxConnectionsPerIp) below maxConnections.",
+            "Partly fixed after the first run: src/rpc/server.ts now checks deadlines every second with a 10 s " +
+            "headers timeout (half-sent requests are cut after ~10 s instead of ~57 s) and caps connections per " +
+            "remote address (maxConnectionsPerIp 128 of 256), which protects a node reachable from elsewhere. On " +
+            "loopback every client is 127.0.0.1, so a local client holding 128 slots still starves other local " +
+            "clients until its requests time out.",
         },
       ],
       findings: [],

@@ -13,6 +13,12 @@ export interface RpcOptions {
   maxBatch: number;
   /** Open TCP connections at once (WebSocket ones included); Node drops the excess on accept. */
   maxConnections: number;
+  /**
+   * Open TCP connections from one remote address (HTTP and WebSocket), below maxConnections so
+   * one client cannot hold every slot. Loopback clients share 127.0.0.1, so it cannot tell local
+   * clients apart: it protects a node whose RPC is reachable from elsewhere.
+   */
+  maxConnectionsPerIp: number;
   /** Deadline for receiving a request and, separately, for answering it. */
   requestTimeoutMs: number;
   /** Idle time before a keep-alive connection is closed. */
@@ -53,6 +59,7 @@ export const defaultRpcOptions: RpcOptions = {
   maxBodyBytes: 5 * 1024 * 1024,
   maxBatch: 100,
   maxConnections: 256,
+  maxConnectionsPerIp: 128,
   requestTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,
   shutdownGraceMs: 2_000,

@@ -241,19 +241,24 @@ export function createRpcServer(options: Partial<RpcOptions>, modules: RpcModule
   return {
     async start() {
       if (server) throw rpcError(RpcErrorCode.RPC_LISTEN_FAILED, "JSON-RPC server already started");
-      const s = createServer({ noDelay: true, keepAlive: true }, (req, res) => {
-        onRequest(req, res).catch((err: unknown) => {
-          // Only transport failures land here (client gone mid-body); the dispatcher never throws.
-          log.debug({ err }, "rpc request aborted");
-          if (!res.headersSent && !res.destroyed) {
-            send(
-              res,
-              500,
-              errorResponse(null, { code: JsonRpcCode.INTERNAL_ERROR, message: "internal error" }),
-            );
-          }
-        });
-      });
+      // Node enforces headersTimeout/requestTimeout when it checks connections: every second
+      // here (default 30 s), so a half-sent request is cut within ~1 s of its deadline.
+      const s = createServer(
+        { noDelay: true, keepAlive: true, connectionsCheckingInterval: 1_000 },
+        (req, res) => {
+          onRequest(req, res).catch((err: unknown) => {
+            // Only transport failures land here (client gone mid-body); the dispatcher never throws.
+            log.debug({ err }, "rpc request aborted");
+            if (!res.headersSent && !res.destroyed) {
+              send(
+                res,
+                500,
+                errorResponse(null, { code: JsonRpcCode.INTERNAL_ERROR, message: "internal error" }),
+              );
+            }
+          });
+        },
+      );
       hub = new SubscriptionHub(modules.events, { maxPerConnection: opts.wsMaxSubscriptions }, log);
       const transport = createWsTransport(opts, { dispatcher, hub, guard, log });
       ws = transport;
@@ -268,7 +273,31 @@ export function createRpcServer(options: Partial<RpcOptions>, modules: RpcModule
       hub.start();
       s.maxConnections = opts.maxConnections;
       s.requestTimeout = opts.requestTimeoutMs;
-      s.headersTimeout = Math.min(opts.requestTimeoutMs, 60_000);
+      // headers come in one go from any real client: 10 s is generous and frees slots fast
+      s.headersTimeout = Math.min(opts.requestTimeoutMs, 10_000);
+      const perIp = new Map<string, number>();
+      s.on("connection", (socket: Socket) => {
+        const ip = socket.remoteAddress ?? "?";
+        const n = (perIp.get(ip) ?? 0) + 1;
+        if (n > opts.maxConnectionsPerIp) {
+          const now = Date.now();
+          if (now - lastDropWarn >= DROP_WARN_INTERVAL_MS) {
+            lastDropWarn = now;
+            log.warn(
+              { limit: opts.maxConnectionsPerIp, remote: ip },
+              "rpc per-address connection limit reached; dropping",
+            );
+          }
+          socket.destroy();
+          return;
+        }
+        perIp.set(ip, n);
+        socket.once("close", () => {
+          const left = (perIp.get(ip) ?? 1) - 1;
+          if (left <= 0) perIp.delete(ip);
+          else perIp.set(ip, left);
+        });
+      });
       s.keepAliveTimeout = opts.keepAliveTimeoutMs;
       s.on("drop", (data?: { remoteAddress?: string }) => {
         const now = Date.now();

@@ -304,4 +304,59 @@ describe("lifecycle", () => {
     first.destroy();
     await s.stop();
   });
+
+  it("caps connections per remote address and cuts half-sent requests near the headers deadline (campaign regression)", async () => {
+    // Regression (rpc-fuzz campaign): one client could hold every slot with half-sent requests
+    // for up to a minute (Node checked deadlines every 30 s).
+    const backend = await createStub();
+    const s = createRpcServer(
+      { port: 0, maxConnectionsPerIp: 2, requestTimeoutMs: 1_500 },
+      { backend, log: silentLogger() },
+    );
+    const { port } = await s.start();
+    const open = async () => {
+      const c = connect(port, "127.0.0.1");
+      await new Promise((r) => c.once("connect", r));
+      c.write("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n"); // headers never finished
+      return c;
+    };
+    const a = await open();
+    const b = await open();
+    b.resume(); // read, or its end (and close) never arrives
+    const bClosed = new Promise((r) => b.once("close", r));
+    const third = connect(port, "127.0.0.1");
+    const dropped = await new Promise<boolean>((resolve) => {
+      third.on("close", () => resolve(true));
+      third.on("error", () => resolve(true));
+      third.on("data", () => resolve(false));
+    });
+    expect(dropped).toBe(true);
+    // the half-sent ones get 408 within ~1 s of the 1.5 s headers deadline, freeing the slots
+    const started = Date.now();
+    const answer = await new Promise<string>((resolve) => {
+      let text = "";
+      a.on("data", (d) => {
+        text += String(d);
+      });
+      a.on("close", () => resolve(text));
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    await bClosed;
+    // slots free again (once the server has seen the closes): a normal request is served
+    let status = 0;
+    for (let i = 0; i < 50 && status !== 200; i++) {
+      status = await fetch(`http://127.0.0.1:${port}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+      }).then(
+        (r) => r.status,
+        () => 0,
+      );
+      if (status !== 200) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(status).toBe(200);
+    await s.stop();
+  });
 });
