@@ -703,11 +703,11 @@ export async function run(opts: ScenarioOptions): Promise<ScenarioResult> {
             exhaust.during,
           ),
           known:
-            "Partly fixed after the first run: src/rpc/server.ts now checks deadlines every second with a 10 s " +
-            "headers timeout (half-sent requests are cut after ~10 s instead of ~57 s) and caps connections per " +
-            "remote address (maxConnectionsPerIp 128 of 256), which protects a node reachable from elsewhere. On " +
-            "loopback every client is 127.0.0.1, so a local client holding 128 slots still starves other local " +
-            "clients until its requests time out.",
+            "Partly fixed after the first run: src/rpc/server.ts now checks deadlines every second with a 20 s " +
+            "headers timeout (half-sent requests are cut after ~20 s instead of ~57 s) and caps connections per " +
+            "remote address (maxConnectionsPerIp 128 of 256, not applied to loopback), which protects a node " +
+            "reachable from elsewhere. On loopback every client is 127.0.0.1 (the operator's own processes), so a " +
+            "local client holding every slot still starves other local clients until its requests time out.",
         },
       ],
       findings: [],

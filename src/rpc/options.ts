@@ -15,10 +15,13 @@ export interface RpcOptions {
   maxConnections: number;
   /**
    * Open TCP connections from one remote address (HTTP and WebSocket), below maxConnections so
-   * one client cannot hold every slot. Loopback clients share 127.0.0.1, so it cannot tell local
-   * clients apart: it protects a node whose RPC is reachable from elsewhere.
+   * one client cannot hold every slot. Loopback clients (the operator's own processes, which
+   * all share 127.0.0.1) are not capped unless `capLoopback`: it protects a node whose RPC is
+   * reachable from elsewhere.
    */
   maxConnectionsPerIp: number;
+  /** Apply maxConnectionsPerIp to loopback clients too (tests). */
+  capLoopback: boolean;
   /** Deadline for receiving a request and, separately, for answering it. */
   requestTimeoutMs: number;
   /** Idle time before a keep-alive connection is closed. */
@@ -60,6 +63,7 @@ export const defaultRpcOptions: RpcOptions = {
   maxBatch: 100,
   maxConnections: 256,
   maxConnectionsPerIp: 128,
+  capLoopback: false,
   requestTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,
   shutdownGraceMs: 2_000,

@@ -2,10 +2,10 @@ import { toQuantity } from "../../util/bytes.ts";
 import type { ParamProposalView } from "../backend.ts";
 import { RpcErrorCode, rpcError } from "../errors.ts";
 import type { Json } from "../json.ts";
-import { blockParam, field, invalidParam, objectCodec, optional, param } from "../params.ts";
+import { blockParam, objectCodec, optional, param } from "../params.ts";
 import { arrayOf, ref } from "../schemas.ts";
 import { type MethodTable, method } from "./define.ts";
-import { Count, Id, parseCount, parseId } from "./registry.ts";
+import { Count, Id, pageFilter } from "./registry.ts";
 import { stateHeight } from "./resolve.ts";
 
 const LATEST = { kind: "tag", tag: "latest" } as const;
@@ -69,17 +69,9 @@ export const governanceMethods: MethodTable = {
     },
     [optional(param("filter", Filter), {} as Record<string, unknown>), optionalBlock],
     async (b, [filter, tag]) => {
-      const status = field(filter, "status", (v) => {
-        if (typeof v !== "string" || !STATUSES.includes(v))
-          throw invalidParam(`one of ${STATUSES.join(", ")}`);
-        return v;
-      });
-      const before = field(filter, "before", parseId);
-      const limit = field(filter, "limit", parseCount) ?? 20;
-      if (limit < 1 || limit > MAX_PARAM_PROPOSALS_PAGE) {
-        throw invalidParam(`limit must be 1 to ${MAX_PARAM_PROPOSALS_PAGE}`);
-      }
-      return b.getParamProposals(await stateHeight(b, tag), { status, before, limit }).map(proposalJson);
+      return b
+        .getParamProposals(await stateHeight(b, tag), pageFilter(filter, STATUSES, MAX_PARAM_PROPOSALS_PAGE))
+        .map(proposalJson);
     },
   ),
 };

@@ -32,6 +32,22 @@ export function parseCount(v: unknown): number {
   return typeof v === "number" && Number.isSafeInteger(v) && v >= 0 ? v : parseUint(v);
 }
 
+/** A proposal list filter: { status? (one of `statuses`), before? (id), limit? (1..max, default 20) }. */
+export function pageFilter(
+  filter: Record<string, unknown>,
+  statuses: readonly string[],
+  max: number,
+): { status?: string; before?: number; limit: number } {
+  const status = field(filter, "status", (v) => {
+    if (typeof v !== "string" || !statuses.includes(v)) throw invalidParam(`one of ${statuses.join(", ")}`);
+    return v;
+  });
+  const before = field(filter, "before", parseId);
+  const limit = field(filter, "limit", parseCount) ?? 20;
+  if (limit < 1 || limit > max) throw invalidParam(`limit must be 1 to ${max}`);
+  return { status, before, limit };
+}
+
 /** A proposal id (at least 1). */
 export function parseId(v: unknown): number {
   const n = parseCount(v);
@@ -154,16 +170,10 @@ export const registryMethods: MethodTable = {
     },
     [optional(param("filter", ProposalFilter), {} as Record<string, unknown>), optionalBlock],
     async (b, [filter, tag]) => {
-      const status = field(filter, "status", (v) => {
-        if (typeof v !== "string" || !STATUSES.includes(v))
-          throw invalidParam(`one of ${STATUSES.join(", ")}`);
-        return v;
-      });
-      const before = field(filter, "before", parseId);
-      const limit = field(filter, "limit", parseCount) ?? 20;
-      if (limit < 1 || limit > MAX_PROPOSALS_PAGE)
-        throw invalidParam(`limit must be 1 to ${MAX_PROPOSALS_PAGE}`);
-      const list = b.getProposals(await stateHeight(b, tag), { status, before, limit });
+      const list = b.getProposals(
+        await stateHeight(b, tag),
+        pageFilter(filter, STATUSES, MAX_PROPOSALS_PAGE),
+      );
       return list.map(proposalJson);
     },
   ),

@@ -310,7 +310,7 @@ describe("lifecycle", () => {
     // for up to a minute (Node checked deadlines every 30 s).
     const backend = await createStub();
     const s = createRpcServer(
-      { port: 0, maxConnectionsPerIp: 2, requestTimeoutMs: 1_500 },
+      { port: 0, maxConnectionsPerIp: 2, capLoopback: true, requestTimeoutMs: 1_500 },
       { backend, log: silentLogger() },
     );
     const { port } = await s.start();
