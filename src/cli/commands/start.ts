@@ -4,6 +4,7 @@ import { DEFAULT_NODE_OPTIONS, type NodeOptions } from "../../node/options.ts";
 import { addSettingOptions, type Config, resolveCommandConfig } from "../config.ts";
 import { readKeyFile, readKeystoreKey } from "../delegate-key.ts";
 import { CliError } from "../fail.ts";
+import { flushLogger } from "../../util/log.ts";
 import { cliLogger } from "../logger.ts";
 import { initDataDir } from "./init.ts";
 
@@ -73,7 +74,7 @@ export function registerStart(program: Command): void {
       if (slowMs > 0) await new Promise((r) => setTimeout(r, slowMs));
       await node.stop();
       // The destination is asynchronous: wait until every line is written before exiting.
-      await new Promise<void>((resolve) => log.flush(() => resolve()));
+      await flushLogger(log);
     });
   });
 }
