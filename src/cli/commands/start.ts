@@ -1,10 +1,10 @@
 import type { Command } from "commander";
 import { loadGenesisFile } from "../../genesis/index.ts";
 import { DEFAULT_NODE_OPTIONS, type NodeOptions } from "../../node/options.ts";
+import { flushLogger } from "../../util/log.ts";
 import { addSettingOptions, type Config, resolveCommandConfig } from "../config.ts";
 import { readKeyFile, readKeystoreKey } from "../delegate-key.ts";
 import { CliError } from "../fail.ts";
-import { flushLogger } from "../../util/log.ts";
 import { cliLogger } from "../logger.ts";
 import { initDataDir } from "./init.ts";
 
