@@ -6,7 +6,8 @@ import { devnetDelegateKey, devnetGenesis, genesisToJson } from "../../src/genes
 import { runLvo, tempDir } from "./cli-helpers.ts";
 import { NodeProcess, waitFor } from "./helpers/node-process.ts";
 
-// `lvo gov …` against one real delegate node whose genesis has a short voting period (6 blocks):
+// `lvo gov …` against one real delegate node whose genesis has a short voting period (20 blocks
+// of 0.5 s: long enough for the CLI processes to vote on a loaded machine):
 // a staker proposes, the delegate and the staker vote, the change takes effect and
 // lvo_getParams / the next blocks' base fee show it.
 
@@ -18,7 +19,7 @@ beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), "lvo-e2e-gov-"));
   const g = devnetGenesis(1, Math.ceil((Date.now() + 500) / 1000) * 1000, {
     blockIntervalMs: 500,
-    proposalExpiryBlocks: 6,
+    proposalExpiryBlocks: 20,
   });
   const file = join(dir, "genesis.json");
   writeFileSync(file, JSON.stringify(genesisToJson(g)));
@@ -55,10 +56,10 @@ describe("lvo gov against a node", () => {
     expect(prop).toMatch(/^proposal: +1 by 0x/m);
     expect(prop).toMatch(new RegExp(`^ {2}minGasPrice = ${newMin}$`, "m"));
     expect(prop).toMatch(/^status: +voting$/m);
-    await ok("gov", "vote", "1", "yes", "--key-file", node.keyFile);
     const noStake = await lvo("gov", "vote", "1", "no", "--dev-account", "5");
     expect(noStake.code).not.toBe(0);
     expect(noStake.stderr).toMatch(/has no stake/);
+    await ok("gov", "vote", "1", "yes", "--key-file", node.keyFile);
 
     // lvo_getParams answers for the next block: it shows the change one block before the
     // proposal's status turns "applied" (in the block that applies it)
