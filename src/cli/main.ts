@@ -11,6 +11,7 @@ import { registerStake } from "./commands/stake.ts";
 import { registerStart } from "./commands/start.ts";
 import { registerStatus } from "./commands/status.ts";
 import { registerTx } from "./commands/tx.ts";
+import { registerVerify } from "./commands/verify.ts";
 import { exitWithError } from "./fail.ts";
 
 const program = new Command()
@@ -35,6 +36,7 @@ registerContract(program);
 registerGovernance(program);
 registerStatus(program);
 registerLight(program);
+registerVerify(program);
 
 try {
   await program.parseAsync(process.argv);
