@@ -25,8 +25,9 @@ export interface DispatcherModules {
 }
 
 /**
- * Methods bound to one connection (eth_subscribe over a WebSocket): they take the raw params
- * and win over the table.
+ * Handlers bound to one connection (eth_subscribe over a WebSocket). Each name must be in the
+ * table too: the dispatcher parses the params with the table's definition (one source of
+ * truth, published by rpc.discover), then calls this handler instead of the table's.
  */
 export type LocalMethods = ReadonlyMap<string, (params: unknown[]) => Json | Promise<Json>>;
 
@@ -58,8 +59,6 @@ export function createDispatcher(opts: DispatcherOptions, modules: DispatcherMod
   }
 
   async function run(name: string, rawParams: unknown[], local?: LocalMethods): Promise<Json> {
-    const own = local?.get(name);
-    if (own) return own(rawParams);
     const def = methods.get(name);
     if (!def) {
       // geth's wording; ethers maps /the method .* does not exist/ to UNSUPPORTED_OPERATION.
@@ -82,7 +81,8 @@ export function createDispatcher(opts: DispatcherOptions, modules: DispatcherMod
         throw rpcError(RpcErrorCode.RPC_INVALID_PARAMS, `invalid argument ${i} (${p.name}): ${reason}`);
       }
     });
-    return def.handler(backend, parsed);
+    const own = local?.get(name);
+    return own ? own(parsed) : def.handler(backend, parsed);
   }
 
   // The handler keeps running after a timeout (it cannot be cancelled); only the answer is cut.
@@ -97,11 +97,10 @@ export function createDispatcher(opts: DispatcherOptions, modules: DispatcherMod
     return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
   }
 
-  function report(method: string, started: number, ok: boolean, local?: LocalMethods): void {
+  function report(method: string, started: number, ok: boolean): void {
     if (!onCall) return;
-    const known = methods.has(method) || (local?.has(method) ?? false);
     try {
-      onCall(known ? method : "(unknown)", performance.now() - started, ok);
+      onCall(methods.has(method) ? method : "(unknown)", performance.now() - started, ok);
     } catch (err) {
       log.debug({ err }, "rpc onCall hook failed");
     }
@@ -150,11 +149,11 @@ export function createDispatcher(opts: DispatcherOptions, modules: DispatcherMod
     try {
       result = await withTimeout(run(method, rawParams, local));
     } catch (err) {
-      report(method, started, false, local);
+      report(method, started, false);
       const response = fail(id, err, method);
       return notification ? null : response;
     }
-    report(method, started, true, local);
+    report(method, started, true);
     if (notification) return null;
     try {
       return JSON.stringify({ jsonrpc: "2.0", id, result });

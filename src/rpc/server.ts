@@ -10,11 +10,10 @@ import type { Duplex } from "node:stream";
 import type { Logger } from "../util/log.ts";
 import { type AdminInfo, adminMethods } from "./admin.ts";
 import type { RpcBackend } from "./backend.ts";
-import { createDispatcher, errorResponse, type LocalMethods } from "./dispatch.ts";
+import { createDispatcher, errorResponse } from "./dispatch.ts";
 import { JsonRpcCode, RpcErrorCode, rpcError } from "./errors.ts";
 import type { ChainEvents } from "./events.ts";
 import { createGuard } from "./guard.ts";
-import type { Json } from "./json.ts";
 import { createMethodTable } from "./methods/index.ts";
 import { DISCOVER, discoverMethod } from "./openrpc.ts";
 import { defaultRpcOptions, type RpcOptions } from "./options.ts";
@@ -108,17 +107,6 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
   });
 }
 
-const notOverHttp = (): Json => {
-  throw rpcError(
-    RpcErrorCode.RPC_METHOD_NOT_FOUND,
-    "notifications not supported: subscribe over a WebSocket",
-  );
-};
-/** Subscriptions need a connection that lasts: over HTTP they are refused with this message. */
-const HTTP_LOCAL: LocalMethods = new Map(
-  ["eth_subscribe", "eth_unsubscribe", "lvo_subscribe", "lvo_unsubscribe"].map((n) => [n, notOverHttp]),
-);
-
 /**
  * Create the JSON-RPC 2.0 server over HTTP (POST, application/json) and WebSocket (an upgrade
  * on the same port, see ws.ts), behind the Host allow-list and CORS rules of guard.ts. Options
@@ -200,7 +188,7 @@ export function createRpcServer(options: Partial<RpcOptions>, modules: RpcModule
     if (declared > opts.maxBodyBytes) return refuseBody(req, res);
     const body = await readBody(req, opts.maxBodyBytes);
     if (body === null) return refuseBody(req, res);
-    const out = await dispatcher.handle(body.toString("utf8"), HTTP_LOCAL);
+    const out = await dispatcher.handle(body.toString("utf8"));
     if (out === null) {
       res.writeHead(204).end();
       return;

@@ -9,17 +9,16 @@ import type { ChainEvents, FinalizedEvent, HeadEvent } from "./events.ts";
 import { formatBlock, type RpcLog } from "./format.ts";
 import type { Json } from "./json.ts";
 import { logMatches } from "./methods/eth/calls.ts";
+import type {
+  SubscriptionNamespace as Namespace,
+  SubscribeParams,
+  SubscriptionKind,
+  SubscriptionMethod,
+} from "./methods/subscribe.ts";
 import { invalidParam } from "./params.ts";
-import { type LogFilter, parseLogFilter } from "./requests.ts";
+import type { LogFilter } from "./requests.ts";
 
-/** What a subscription delivers. */
-export type SubscriptionKind = "newHeads" | "logs" | "finalized";
-type Namespace = "eth" | "lvo";
-
-const KINDS: Record<Namespace, readonly SubscriptionKind[]> = {
-  eth: ["newHeads", "logs"],
-  lvo: ["newHeads", "logs", "finalized"],
-};
+export type { SubscriptionKind } from "./methods/subscribe.ts";
 
 /** Notifications held for a subscription whose id has not reached the client yet. */
 const MAX_EARLY = 64;
@@ -189,7 +188,10 @@ export class SubscriptionHub {
   }
 }
 
-/** One connection's subscriptions and the eth_/lvo_ (un)subscribe methods bound to it. */
+/**
+ * One connection's subscriptions and the eth_/lvo_ (un)subscribe handlers bound to it. Their
+ * params are parsed by the dispatcher with the definitions in methods/subscribe.ts.
+ */
 export class ConnectionSubscriptions {
   readonly subs = new Map<string, Subscription>();
   /** The (un)subscribe methods to hand to the dispatcher for this connection's messages. */
@@ -205,14 +207,16 @@ export class ConnectionSubscriptions {
     this.onClose = onClose;
     const subscribe = (ns: Namespace) => (params: unknown[]) => {
       if (!available) throw rpcError(RpcErrorCode.RPC_METHOD_NOT_FOUND, "subscriptions are not available");
-      return this.subscribe(ns, params);
+      return this.subscribe(ns, params as SubscribeParams);
     };
-    this.methods = new Map<string, (params: unknown[]) => Json>([
-      ["eth_subscribe", subscribe("eth")],
-      ["lvo_subscribe", subscribe("lvo")],
-      ["eth_unsubscribe", (p) => this.unsubscribe(p)],
-      ["lvo_unsubscribe", (p) => this.unsubscribe(p)],
-    ]);
+    const unsubscribe = (params: unknown[]) => this.subs.delete(params[0] as string);
+    const handlers: Record<SubscriptionMethod, (params: unknown[]) => Json> = {
+      eth_subscribe: subscribe("eth"),
+      lvo_subscribe: subscribe("lvo"),
+      eth_unsubscribe: unsubscribe,
+      lvo_unsubscribe: unsubscribe,
+    };
+    this.methods = new Map(Object.entries(handlers));
   }
 
   get size(): number {
@@ -245,31 +249,8 @@ export class ConnectionSubscriptions {
     else if (sub.early.length < MAX_EARLY) sub.early.push(text);
   }
 
-  private subscribe(ns: Namespace, params: unknown[]): Json {
-    const kind = params[0];
-    if (typeof kind !== "string" || !(KINDS[ns] as readonly string[]).includes(kind)) {
-      throw rpcError(
-        RpcErrorCode.RPC_INVALID_PARAMS,
-        `invalid argument 0: unsupported subscription ${JSON.stringify(String(kind)).slice(0, 60)} in the ${ns} namespace, use one of ${KINDS[ns].join(", ")}`,
-      );
-    }
-    let filter: Subscription["filter"] = null;
-    if (kind === "logs") {
-      if (params.length > 2)
-        throw rpcError(RpcErrorCode.RPC_INVALID_PARAMS, "too many arguments, want at most 2");
-      if (params[1] !== undefined && params[1] !== null) {
-        try {
-          // fromBlock/toBlock/blockHash are accepted and ignored: a subscription sees new blocks.
-          const f = parseLogFilter(params[1]);
-          filter = { addresses: f.addresses, topics: f.topics };
-        } catch (err) {
-          const reason = err instanceof Error ? err.message : String(err);
-          throw rpcError(RpcErrorCode.RPC_INVALID_PARAMS, `invalid argument 1 (filter): ${reason}`);
-        }
-      }
-    } else if (params.length > 1) {
-      throw invalidParam(`${kind} takes no filter`);
-    }
+  private subscribe(ns: Namespace, [kind, filter]: SubscribeParams): Json {
+    if (kind !== "logs" && filter !== null) throw invalidParam(`${kind} takes no filter`);
     if (this.closed) throw rpcError(RpcErrorCode.RPC_INVALID_REQUEST, "connection closed");
     if (this.subs.size >= this.max) {
       throw rpcError(
@@ -278,16 +259,8 @@ export class ConnectionSubscriptions {
       );
     }
     const id = toHex(randomBytes(16));
-    this.subs.set(id, { id, kind: kind as SubscriptionKind, ns, filter, live: false, early: [] });
+    const matching = filter ? { addresses: filter.addresses, topics: filter.topics } : null;
+    this.subs.set(id, { id, kind, ns, filter: matching, live: false, early: [] });
     return id;
-  }
-
-  private unsubscribe(params: unknown[]): Json {
-    const id = params[0];
-    if (typeof id !== "string")
-      throw rpcError(RpcErrorCode.RPC_INVALID_PARAMS, "invalid argument 0: expected a subscription id");
-    if (params.length > 1)
-      throw rpcError(RpcErrorCode.RPC_INVALID_PARAMS, "too many arguments, want at most 1");
-    return this.subs.delete(id.toLowerCase());
   }
 }

@@ -1,7 +1,8 @@
 // rpc.discover: the OpenRPC document is generated from the method table, so it lists exactly the
-// methods served, with the parameters the dispatcher parses, and its schemas agree with the
-// parsers and with what the handlers return.
+// methods served (the WebSocket-only subscription methods included), with the parameters the
+// dispatcher parses, and its schemas agree with the parsers and with what the handlers return.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import type { Address } from "../../../src/crypto/address.ts";
 import { adminMethods } from "../../../src/rpc/admin.ts";
 import type { RpcMethod } from "../../../src/rpc/methods/define.ts";
@@ -16,7 +17,9 @@ import {
   Quantity,
   Uint,
 } from "../../../src/rpc/params.ts";
+import { SubscriptionHub } from "../../../src/rpc/subscriptions.ts";
 import { toHex } from "../../../src/util/bytes.ts";
+import { silentLogger } from "../../../src/util/log.ts";
 import { type Harness, PRODUCER, RECIPIENT, SENDER, startHarness } from "./stub.ts";
 
 type Schema = Record<string, any>;
@@ -36,6 +39,10 @@ const table = createMethodTable();
 const doc = buildOpenRpcDocument(table, "0.1.0") as unknown as Doc;
 const admin = new Map(Object.entries(adminMethods(undefined)));
 const adminDoc = buildOpenRpcDocument(admin, "0.1.0") as unknown as Doc;
+/** The names a WebSocket connection answers itself (its subscriptions), taken from a real hub. */
+const wsOnly = [
+  ...new SubscriptionHub(undefined, { maxPerConnection: 1 }, silentLogger()).connect(() => {}).methods.keys(),
+];
 
 // --- a tiny JSON Schema matcher for the vocabulary the document uses ---------------------------
 
@@ -163,6 +170,27 @@ describe("the OpenRPC document", () => {
     expect(new Set(doc.methods.map((m) => m.name)).size).toBe(doc.methods.length);
   });
 
+  it("names every callable method, the WebSocket-only (un)subscribe methods included", () => {
+    expect([...wsOnly].sort()).toEqual([
+      "eth_subscribe",
+      "eth_unsubscribe",
+      "lvo_subscribe",
+      "lvo_unsubscribe",
+    ]);
+    const callable = new Set([...table.keys(), ...wsOnly]);
+    expect(doc.methods.map((m) => m.name).sort()).toEqual([...callable].sort());
+    const sub = doc.methods.find((m) => m.name === "lvo_subscribe")!;
+    expect(sub.params.map((p) => [p.name, p.required])).toEqual([
+      ["kind", true],
+      ["filter", false],
+    ]);
+    expect(sub.params[0]!.schema["enum"]).toEqual(["newHeads", "logs", "finalized"]);
+    expect(doc.methods.find((m) => m.name === "eth_subscribe")!.params[0]!.schema["enum"]).toEqual([
+      "newHeads",
+      "logs",
+    ]);
+  });
+
   it.each([
     ["served", table],
     ["admin", admin],
@@ -282,6 +310,27 @@ describe("schemas agree with the parsers", () => {
       [`0x${"ab".repeat(31)}`, "0x"],
     ],
     [
+      "eth subscription kind",
+      table.get("eth_subscribe")!.params[0]!,
+      paramSchema("eth_subscribe", 0),
+      ["newHeads", "logs"],
+      ["finalized", "newPendingTransactions", "NEWHEADS", 1, null],
+    ],
+    [
+      "lvo subscription kind",
+      table.get("lvo_subscribe")!.params[0]!,
+      paramSchema("lvo_subscribe", 0),
+      ["newHeads", "logs", "finalized"],
+      ["syncing", "", 0],
+    ],
+    [
+      "subscription id",
+      table.get("eth_unsubscribe")!.params[0]!,
+      paramSchema("eth_unsubscribe", 0),
+      [`0x${"ab".repeat(16)}`, "anything"],
+      [1, null, ["0x1"]],
+    ],
+    [
       "block tag",
       BlockTagCodec,
       paramSchema("eth_getBalance", 1),
@@ -311,15 +360,65 @@ describe("schemas agree with the parsers", () => {
     expect(matches(filter, { address: [RECIPIENT], topics: [null, [`0x${"11".repeat(32)}`]] })).toBe(true);
     expect(matches(filter, { topics: [1] })).toBe(false);
     expect(matches(filter, { fromBlock: "soon" })).toBe(false);
+    // a logs subscription takes the same filter, parsed by the same codec
+    expect(paramSchema("eth_subscribe", 1)).toEqual(filter);
+    expect(table.get("lvo_subscribe")!.params[1]!.parse).toBeTypeOf("function");
   });
 });
 
 describe("rpc.discover and the results", () => {
   let h: Harness;
+  let ws: WebSocket;
+  const answers = new Map<number, any>();
+  let wsId = 0;
+  /** One call over the harness's WebSocket (the subscription methods are served only there). */
+  async function wsCall(method: string, params: unknown[]): Promise<any> {
+    const id = ++wsId;
+    ws.send(JSON.stringify({ jsonrpc: "2.0", id, method, params }));
+    for (let i = 0; i < 500 && !answers.has(id); i++) await new Promise((r) => setTimeout(r, 10));
+    return answers.get(id) ?? { error: { message: `no answer to ${method}` } };
+  }
   beforeAll(async () => {
-    h = await startHarness({ enableAdmin: true });
+    // chain events that never fire: enough for subscribing
+    const events = { onNewHead: () => () => {}, onFinalized: () => () => {} };
+    h = await startHarness({ enableAdmin: true }, { events });
+    ws = new WebSocket(`ws://127.0.0.1:${h.port}`);
+    ws.on("message", (d) => {
+      const m = JSON.parse(String(d));
+      answers.set(m.id, m);
+    });
+    await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
   });
-  afterAll(() => h.close());
+  afterAll(async () => {
+    ws.terminate();
+    await h.close();
+  });
+
+  it("the subscription methods answer a clear error over HTTP, and check their params first", async () => {
+    for (const name of wsOnly) {
+      const params = name.endsWith("_unsubscribe") ? ["0x1"] : ["newHeads"];
+      const { error } = await h.call(name, params);
+      expect(error, name).toEqual({
+        code: -32601,
+        message: "notifications not supported: subscribe over a WebSocket",
+      });
+    }
+    const bad = await h.call("eth_subscribe", ["finalized"]);
+    expect(bad.error.code).toBe(-32602);
+    expect(bad.error.message).toMatch(/^invalid argument 0 \(kind\): unsupported subscription "finalized"/);
+    const filter = await h.call("lvo_subscribe", ["logs", { address: "0x12" }]);
+    expect(filter.error.message).toMatch(/^invalid argument 1 \(filter\): address/);
+    expect((await h.call("eth_unsubscribe", [])).error.code).toBe(-32602);
+    // over the WebSocket the same params are accepted, and a filter is for logs only
+    expect((await wsCall("lvo_subscribe", ["finalized"])).result).toMatch(/^0x[0-9a-f]{32}$/);
+    expect((await wsCall("eth_subscribe", ["newHeads", { address: RECIPIENT }])).error).toEqual({
+      code: -32602,
+      message: "newHeads takes no filter",
+    });
+    expect((await wsCall("eth_subscribe", ["logs", {}, 1])).error.message).toBe(
+      "too many arguments, want at most 2",
+    );
+  });
 
   it("rpc.discover over HTTP returns the document, versioned by the node's release", async () => {
     const got = await h.result("rpc.discover");
@@ -449,6 +548,11 @@ describe("rpc.discover and the results", () => {
       ["rpc.discover", []],
       ["admin_peers", []],
       ["admin_nodeInfo", []],
+      // WebSocket only (wsCall below)
+      ["eth_subscribe", ["logs", { address: RECIPIENT }]],
+      ["lvo_subscribe", ["finalized"]],
+      ["eth_unsubscribe", ["0x00"]],
+      ["lvo_unsubscribe", [`0x${"00".repeat(16)}`]],
     ];
     const problems: string[] = [];
     for (const [name, params] of calls) {
@@ -457,7 +561,7 @@ describe("rpc.discover and the results", () => {
         problems.push(`${name}: not in the document`);
         continue;
       }
-      const res = await h.call(name, params);
+      const res = wsOnly.includes(name) ? await wsCall(name, params) : await h.call(name, params);
       if (res.error) {
         problems.push(`${name}: ${res.error.message}`);
         continue;

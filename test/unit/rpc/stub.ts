@@ -14,7 +14,7 @@ import {
   type TxLookup,
 } from "../../../src/rpc/backend.ts";
 import type { RpcOptions } from "../../../src/rpc/options.ts";
-import { createRpcServer, type RpcServer } from "../../../src/rpc/server.ts";
+import { createRpcServer, type RpcModules, type RpcServer } from "../../../src/rpc/server.ts";
 import type { Tx } from "../../../src/tx/types.ts";
 import { bytesEqual, toHex, utf8 } from "../../../src/util/bytes.ts";
 import { LvoError } from "../../../src/util/errors.ts";
@@ -371,11 +371,14 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(opts: Partial<RpcOptions> = {}): Promise<Harness> {
+export async function startHarness(
+  opts: Partial<RpcOptions> = {},
+  modules: Pick<RpcModules, "events"> = {},
+): Promise<Harness> {
   const stub = await createStub();
   const server = createRpcServer(
     { host: "127.0.0.1", port: 0, ...opts },
-    { backend: stub, log: silentLogger() },
+    { backend: stub, log: silentLogger(), ...modules },
   );
   const { port } = await server.start();
   const url = `http://127.0.0.1:${port}`;
