@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import type { Address } from "../crypto/address.ts";
-import { activeSetFor, scheduleFor } from "../dpos/index.ts";
+import { activeSetFor, missedSlotsBefore, scheduleFor } from "../dpos/index.ts";
 import { SlotClock } from "../dpos/schedule.ts";
 import { genesisStateEntries } from "../execution/genesis-state.ts";
 import type { SystemHandler } from "../execution/system.ts";
@@ -71,8 +71,11 @@ export interface ChainEvents {
   finalized: [FinalityRecord];
   reorg: [{ dropped: Block[] }];
   justified: [QuorumCert];
-  /** A block added to the tree (not on replay), with its import time (metrics). */
-  imported: [{ block: Block; ms: number; produced: boolean }];
+  /**
+   * A block added to the tree (not on replay), with its import time and the slots before it
+   * that its DPoS hook counts as missed, per scheduled delegate (metrics).
+   */
+  imported: [{ block: Block; ms: number; produced: boolean; missed: ReadonlyMap<Address, number> }];
 }
 
 /** Modules the chain uses. */
@@ -383,10 +386,10 @@ export class Chain extends EventEmitter<ChainEvents> {
   ): Promise<BlockEntry> {
     return this.serial(async () => {
       const started = performance.now();
-      const entry = await this.doImport(block, opts);
+      const { entry, missed } = await this.doImport(block, opts);
       if (!opts.replay) {
         const ms = performance.now() - started;
-        this.emit("imported", { block, ms, produced: opts.produced !== undefined });
+        this.emit("imported", { block, ms, produced: opts.produced !== undefined, missed });
       }
       return entry;
     });
@@ -398,7 +401,7 @@ export class Chain extends EventEmitter<ChainEvents> {
       replay?: boolean;
       produced?: { receipts: Receipt[]; trie: StateTrie; changes: Array<[Uint8Array, Uint8Array | null]> };
     },
-  ): Promise<BlockEntry> {
+  ): Promise<{ entry: BlockEntry; missed: ReadonlyMap<Address, number> }> {
     const h = block.header;
     const hex = toHex(block.hash);
     if (this.entries.has(hex)) fail(ConsensusErrorCode.BLOCK_KNOWN, `block ${hex} already known`);
@@ -429,6 +432,8 @@ export class Chain extends EventEmitter<ChainEvents> {
       fail(ConsensusErrorCode.BLOCK_BAD_STATE, "gas limit, base fee or gas used out of rule");
     }
     const active = activeSetFor(parentView, h.slot, p);
+    // for the imported event (metrics): what this block's beginBlock will count as missed
+    const missed = opts.replay ? new Map<Address, number>() : missedSlotsBefore(parentView, h.slot, p);
     if (!opts.replay && !opts.produced) {
       const expected = scheduleFor(parentView, h.slot, p);
       if (h.producer !== expected) {
@@ -502,7 +507,7 @@ export class Chain extends EventEmitter<ChainEvents> {
       throw err;
     }
     if (h.cert && certInfo) await this.applyQc(h.cert, certInfo.target, certInfo.provesFinality);
-    return entry;
+    return { entry, missed };
   }
 
   /**

@@ -1,9 +1,9 @@
 import type { Address } from "../crypto/address.ts";
 import { DPOS_ADDRESS } from "../genesis/constants.ts";
 import type { ChainParams } from "../genesis/types.ts";
-import { readRecordedFinality } from "../ledger/chain-records.ts";
+import { readRecordedFinality, type StateReader } from "../ledger/chain-records.ts";
 import { LvoError } from "../util/errors.ts";
-import { elect } from "./election.ts";
+import { activeSetFor, elect } from "./election.ts";
 import { DposErrorCode } from "./errors.ts";
 import { payBlockReward, type RewardSplit, sweepDust } from "./rewards.ts";
 import { roundLength, roundOf, roundOrder, turnOf } from "./schedule.ts";
@@ -113,6 +113,15 @@ export function beginBlock(state: DposState, ctx: DposBlockContext): BeginBlockR
   out.released = releaseUnbonding(state, ctx.height);
   writeLastSlot(state, ctx.slot);
   return out;
+}
+
+/**
+ * The missed slots a block at `slot` records on top of the parent's state `view`: what its
+ * beginBlock counts, read-only (for metrics; the jailing itself is beginBlock's). Delegates
+ * already jailed are included: they were scheduled and did not produce.
+ */
+export function missedSlotsBefore(view: StateReader, slot: number, p: ChainParams): Map<Address, number> {
+  return countMissed(readLastSlot(view), slot, readActive(view).members, activeSetFor(view, slot, p), p);
 }
 
 /**

@@ -7,7 +7,13 @@ export { DposEvent, eventTopic } from "./events.ts";
 export { applyEvidence, type Punishment, type VerifiedOffence } from "./evidence.ts";
 export { genesisDposEntries } from "./genesis.ts";
 export { dposHandler } from "./handler.ts";
-export { type BeginBlockResult, beginBlock, type DposBlockContext, endBlock } from "./hooks.ts";
+export {
+  type BeginBlockResult,
+  beginBlock,
+  type DposBlockContext,
+  endBlock,
+  missedSlotsBefore,
+} from "./hooks.ts";
 export { DposNs, DposRecord } from "./keys.ts";
 export { DposGas, MAX_CANDIDATES, MAX_UNBONDING_ENTRIES, MAX_VOTES } from "./methods.ts";
 export {

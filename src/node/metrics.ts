@@ -33,6 +33,7 @@ export class NodeMetrics {
   readonly registry = new Registry();
   private readonly imported: Counter<"origin">;
   private readonly produced: Counter;
+  private readonly missedTotal: Counter<"delegate">;
   private readonly importSeconds: Histogram<"origin">;
   private readonly rpcSeconds: Histogram<"method" | "status">;
 
@@ -107,6 +108,12 @@ export class NodeMetrics {
           this.set({ delegate: a }, getCandidate(view, a)?.missed ?? 0);
       },
     });
+    this.missedTotal = new Counter({
+      name: "lvo_missed_slots_total",
+      help: "Slots each delegate was scheduled for and missed, as counted by the DPoS hook of each imported block",
+      labelNames: ["delegate"],
+      registers,
+    });
     this.imported = new Counter({
       name: "lvo_blocks_imported_total",
       help: "Blocks added to the block tree, by origin (peer: gossip or sync; produced: by this node)",
@@ -134,12 +141,16 @@ export class NodeMetrics {
     });
   }
 
-  /** A block imported (the chain's "imported" event). */
-  observeImport(ms: number, produced: boolean): void {
+  /**
+   * A block imported (the chain's "imported" event), with the missed slots its DPoS hook
+   * counted. Blocks of a branch that loses count too: a fork over the same gap counts it twice.
+   */
+  observeImport(ms: number, produced: boolean, missed: ReadonlyMap<Address, number> = new Map()): void {
     const origin = produced ? "produced" : "peer";
     this.imported.inc({ origin });
     if (produced) this.produced.inc();
     this.importSeconds.observe({ origin }, ms / 1000);
+    for (const [delegate, n] of missed) this.missedTotal.inc({ delegate }, n);
   }
 
   /** The RPC server's onCall hook. */

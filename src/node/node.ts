@@ -124,7 +124,7 @@ export class LvoNode {
       const chain = await Chain.open({ store, log: log.child({ mod: "chain" }), system });
       this.chain = chain;
       const metrics = this.metrics;
-      if (metrics) chain.on("imported", (e) => metrics.observeImport(e.ms, e.produced));
+      if (metrics) chain.on("imported", (e) => metrics.observeImport(e.ms, e.produced, e.missed));
       const mempool = new Mempool(this.opts.mempool);
       this.mempool = mempool;
       const ingress = new TxIngress({ chain, mempool, store, log: log.child({ mod: "ingress" }) });

@@ -83,6 +83,9 @@ describe("metrics server", () => {
     expect(sample(text, 'lvo_mempool_transactions{state="queued"}')).toBe(0);
     expect(sample(text, "lvo_delegate_missed_slots")).toBe(0);
     expect(sample(text, `lvo_active_missed_slots{delegate="${node.delegate}"}`)).toBe(0);
+    // a lone delegate misses nothing: the counter is declared, with no sample
+    expect(text).toMatch(/^# TYPE lvo_missed_slots_total counter$/m);
+    expect(text).not.toMatch(/^lvo_missed_slots_total\{/m);
     expect(sample(text, "lvo_blocks_produced_total")).toBeGreaterThanOrEqual(3);
     expect(sample(text, 'lvo_blocks_imported_total{origin="produced"}')).toBeGreaterThanOrEqual(3);
     expect(sample(text, 'lvo_block_import_seconds_count{origin="produced"}')).toBeGreaterThanOrEqual(3);
