@@ -48,6 +48,12 @@ local function ownerOf(hash)
   return string.lower(owner)
 end
 
+-- a view's price: the viewer's share (rounded down) and the owner's rest
+local function split(price, viewerShareBps)
+  local toViewer = big.div(big.mul(price, tostring(viewerShareBps)), tostring(BPS))
+  return toViewer, big.sub(price, toViewer)
+end
+
 local function loadCampaign(id)
   if math.type(id) ~= "integer" or id < 1 then fail("id must be a positive integer") end
   local raw = lvo.get("c:" .. id)
@@ -125,8 +131,7 @@ function M.confirmView(id, viewer)
     return "pending"
   end
   -- both confirmed: pay the view
-  local toViewer = big.div(big.mul(c.price, tostring(c.viewerShareBps)), tostring(BPS))
-  local toOwner = big.sub(c.price, toViewer)
+  local toViewer, toOwner = split(c.price, c.viewerShareBps)
   lvo.set(key, "paid")
   c.remaining = big.sub(c.remaining, c.price)
   c.spent = big.add(c.spent, c.price)
@@ -181,6 +186,46 @@ function M.stats()
   nonpayable()
   local cfg = json.decode(lvo.get("cfg"))
   return { campaigns = tonumber(lvo.get("n")), locked = lvo.get("locked"), content = cfg.content }
+end
+
+-- The audit's self-test (docs/contracts.md): run after init as the proposer (for an upgrade: on
+-- the live storage) in a sandbox that is thrown away. Raises "tests: <what>" when a check fails.
+local function check(ok, what) if not ok then fail("tests: " .. what) end end
+local function refuses(msg, f, ...)
+  local ok, err = pcall(f, ...)
+  check(not ok and err == msg, "expected '" .. msg .. "'")
+end
+
+function M.tests()
+  local who = me()
+  local hash = lvo.keccak256("ads.lua tests")
+  local later = lvo.height() + 10
+  check(big.cmp(lvo.balance(), lvo.get("locked")) >= 0, "the LVO balance covers the locked budgets")
+  refuses("pricePerView must be positive", M.createCampaign, hash, "0", 0, later)
+  refuses("viewerShareBps must be an integer in 0..10000", M.createCampaign, hash, "1", 10001, later)
+  refuses("endHeight must be a future block height", M.createCampaign, hash, "1", 0, lvo.height())
+  refuses("send LVO as the campaign budget", M.createCampaign, hash, "1", 0, later)
+  -- the configured content registry answers ownerOf (a nested call)
+  local ok, owner = pcall(ownerOf, hash)
+  check((not ok and owner == "unknown content") or (ok and #owner == 42), "the content registry answers")
+  local v, o = split("10", 3000)
+  check(v == "3" and o == "7", "a view is split by viewerShareBps")
+  v, o = split("3", 5000)
+  check(v == "1" and o == "2", "the split rounds in the owner's favour")
+  -- a campaign that cannot pay a view any more: no confirmations; its advertiser ends it at once
+  local id = tonumber(lvo.get("n")) + 1
+  lvo.set("n", tostring(id + 1))
+  save({ id = id, advertiser = who, hash = hash, price = "10", viewerShareBps = 3000, endHeight = later,
+         budget = "0", remaining = "0", spent = "0", views = 0, state = "active" })
+  refuses("budget exhausted", M.confirmView, id)
+  check(M.endCampaign(id) == "0" and M.get(id).state == "ended", "endCampaign ends an exhausted campaign")
+  refuses("campaign has ended", M.confirmView, id)
+  refuses("campaign already ended", M.endCampaign, id)
+  save({ id = id + 1, advertiser = "0x00000000000000000000000000000000000000a1", hash = hash, price = "10",
+         viewerShareBps = 3000, endHeight = later, budget = "0", remaining = "10", spent = "0", views = 0,
+         state = "active" })
+  refuses("only the advertiser can end the campaign", M.endCampaign, id + 1)
+  return true
 end
 
 return M

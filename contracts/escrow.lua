@@ -82,6 +82,23 @@ function M.init(arbitrationWindow)
   return true
 end
 
+-- records a new order (open checks the caller's input and takes the value first)
+local function openOrder(buyer, merchant, orderRef, value, deliverBy, confirmBy)
+  local id = tonumber(lvo.get("n")) + 1
+  lvo.set("n", tostring(id))
+  local h = lvo.height()
+  local o = {
+    id = id, buyer = buyer, merchant = merchant, ref = orderRef, amount = value, state = "paid",
+    openedAt = h, deliverDeadline = h + deliverBy, confirmWindow = confirmBy,
+  }
+  save(o)
+  addLocked(value)
+  index(buyer, id)
+  index(merchant, id)
+  lvo.emit("Opened", id, buyer, merchant, value, orderRef, o.deliverDeadline)
+  return id
+end
+
 -- payable: the value is the order's price. deliverBy: blocks from now for the merchant to
 -- mark it delivered; confirmBy: blocks after delivery for the buyer to confirm or dispute.
 function M.open(merchant, orderRef, deliverBy, confirmBy)
@@ -96,19 +113,7 @@ function M.open(merchant, orderRef, deliverBy, confirmBy)
   local buyer = me()
   if merchant == buyer then fail("buyer cannot be the merchant") end
   if merchant == string.lower(lvo.self()) then fail("merchant cannot be the escrow") end
-  local id = tonumber(lvo.get("n")) + 1
-  lvo.set("n", tostring(id))
-  local h = lvo.height()
-  local o = {
-    id = id, buyer = buyer, merchant = merchant, ref = orderRef, amount = value, state = "paid",
-    openedAt = h, deliverDeadline = h + deliverBy, confirmWindow = confirmBy,
-  }
-  save(o)
-  addLocked(value)
-  index(buyer, id)
-  index(merchant, id)
-  lvo.emit("Opened", id, buyer, merchant, value, orderRef, o.deliverDeadline)
-  return id
+  return openOrder(buyer, merchant, orderRef, value, deliverBy, confirmBy)
 end
 
 function M.markDelivered(id)
@@ -276,6 +281,44 @@ end
 function M.stats()
   nonpayable()
   return { orders = tonumber(lvo.get("n")), locked = lvo.get("locked") }
+end
+
+-- The audit's self-test (docs/contracts.md): run after init as the proposer (for an upgrade: on
+-- the live storage) in a sandbox that is thrown away. Raises "tests: <what>" when a check fails.
+local function check(ok, what) if not ok then fail("tests: " .. what) end end
+local function refuses(msg, f, ...)
+  local ok, err = pcall(f, ...)
+  check(not ok and err == msg, "expected '" .. msg .. "'")
+end
+
+function M.tests()
+  local buyer = me()
+  local merchant = "0x00000000000000000000000000000000000000a1"
+  local before = M.stats()
+  local listed = M.ordersOf(merchant, 1, 1).total
+  check(big.cmp(lvo.balance(), before.locked) >= 0, "the LVO balance covers the locked amount")
+  refuses("merchant must be an address", M.open, "0x12", "tests", 10, 10)
+  refuses("deliverBy must be an integer number of blocks in 1..1000000", M.open, merchant, "tests", 0, 10)
+  refuses("send LVO to pay the order", M.open, merchant, "tests", 10, 10)
+  -- two orders of 0 wei (open needs a value): one confirmed, one disputed
+  local h = lvo.height()
+  local a = openOrder(buyer, merchant, "tests-a", "0", 5, 5)
+  local o = M.get(a)
+  check(o.state == "paid" and o.buyer == buyer and o.deliverDeadline == h + 5, "open records the order")
+  refuses("delivery deadline not passed", M.refund, a)
+  refuses("only the merchant can mark delivery", M.markDelivered, a)
+  M.confirm(a)
+  check(M.get(a).state == "released", "confirm releases the order to the merchant")
+  refuses("order cannot be disputed", M.dispute, a)
+  local b = openOrder(buyer, merchant, "tests-b", "0", 5, 5)
+  M.dispute(b)
+  local arbitration = json.decode(lvo.get("cfg")).arbitrationWindow
+  check(M.get(b).arbitrationDeadline == h + arbitration, "dispute sets the arbitration deadline")
+  refuses("arbitration window still open", M.expire, b)
+  local after = M.stats()
+  check(after.orders == before.orders + 2 and after.locked == before.locked, "stats count the orders")
+  check(M.ordersOf(merchant, 1, 1).total == listed + 2, "orders are listed for both parties")
+  return true
 end
 
 return M

@@ -310,4 +310,43 @@ function M.stats()
   return c
 end
 
+-- The audit's self-test (docs/contracts.md): run after init as the proposer (for an upgrade: on
+-- the live storage) in a sandbox that is thrown away. Raises "tests: <what>" when a check fails.
+local function check(ok, what) if not ok then fail("tests: " .. what) end end
+local function refuses(msg, f, ...)
+  local ok, err = pcall(f, ...)
+  check(not ok and err == msg, "expected '" .. msg .. "'")
+end
+
+function M.tests()
+  check(big.cmp(lvo.balance(), lvo.get("locked")) >= 0, "the LVO balance covers the locked amount")
+  refuses("work hash must be 0x + 64 hex digits", M.submit, "0x12", {})
+  refuses("stake below the minimum", M.submit, lvo.keccak256("review.lua tests"), {})
+  -- seats: the higher bid first, the earlier bid first on a tie
+  local order = { { a = "x", v = "5", s = 2 }, { a = "y", v = "7", s = 3 }, { a = "z", v = "5", s = 1 } }
+  sortSeats(order)
+  check(order[1].a == "y" and order[2].a == "z" and order[3].a == "x", "seats sort by bid, then by age")
+  -- a review whose seven seats voted 5 to 2: published, the minority cut, nothing created or lost
+  local h = lvo.height()
+  local id = tonumber(lvo.get("n")) + 1
+  lvo.set("n", tostring(id))
+  local seats = {}
+  for i = 1, SEATS do
+    seats[i] = { a = "0x" .. string.rep("0", 39) .. i, v = tostring(80 - 10 * i), s = i, y = i <= QUORUM }
+  end
+  save({ id = id, author = me(), hash = lvo.keccak256("review.lua tests"), stake = "1000", submittedAt = h - 1,
+         bidEnd = h - 1, voteEnd = h + 1, seq = SEATS, seats = seats, yes = QUORUM, no = SEATS - QUORUM,
+         outcome = "pending", authorDue = "0", authorPaid = false })
+  refuses("send LVO to bid", M.bid, id)
+  check(M.finalize(id) == "published", "5 of 7 approvals publish")
+  local w = loadWork(id)
+  local paid = w.authorDue
+  for i = 1, SEATS do paid = big.add(paid, w.seats[i].p) end
+  check(w.authorDue == "1000" and paid == "1280", "finalize pays out exactly the bids and the stake")
+  local cut = big.div(big.mul("20", tostring(cfg().slashBps)), tostring(BPS))
+  check(w.seats[6].p == big.sub("20", cut), "a minority seat loses slashBps of its bid")
+  refuses("already finalized", M.finalize, id)
+  return true
+end
+
 return M

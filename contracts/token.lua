@@ -255,4 +255,43 @@ function M.claim()
   return { lvo = l, token = t }
 end
 
+-- The audit's self-test (docs/contracts.md): run after init as the proposer (for an upgrade: on
+-- the live storage) in a sandbox that is thrown away. Raises "tests: <what>" when a check fails.
+local function check(ok, what) if not ok then fail("tests: " .. what) end end
+local function refuses(msg, f, ...)
+  local ok, err = pcall(f, ...)
+  check(not ok and err == msg, "expected '" .. msg .. "'")
+end
+
+function M.tests()
+  local me = string.lower(lvo.caller())
+  local peer = "0x00000000000000000000000000000000000000a1"
+  local g = globals()
+  check(big.cmp(lvo.balance(), g.pool) >= 0, "the LVO balance covers the dividend pool")
+  local mine, theirs = M.balanceOf(me), M.balanceOf(peer)
+  refuses("insufficient balance", M.transfer, peer, big.add(mine, "1"))
+  refuses("cannot transfer to the token contract", M.transfer, lvo.self(), "0")
+  -- a dividend in the asset itself while the caller holds the whole eligible supply (after
+  -- init): it earns it back, and its balance + the pool never change
+  local half = big.div(mine, "2")
+  if mine == big.sub(g.supply, g.tpool) and not isZero(half) then
+    M.distributeToken(half)
+    check(M.info().tokenPool == big.add(g.tpool, half), "distributeToken fills the pool")
+    check(M.dividendsOf(me).token ~= "0", "the holder earns the token dividend")
+    M.claim()
+    check(big.add(M.balanceOf(me), M.info().tokenPool) == big.add(mine, g.tpool), "claim keeps balance + pool")
+    mine = M.balanceOf(me)
+  end
+  -- an allowance is spent exactly
+  M.approve(me, "3")
+  refuses("insufficient allowance", M.transferFrom, me, peer, "4")
+  if big.cmp(mine, "3") >= 0 then
+    M.transferFrom(me, peer, "3")
+    check(M.allowance(me, me) == "0", "transferFrom spends the allowance")
+    check(M.balanceOf(me) == big.sub(mine, "3") and M.balanceOf(peer) == big.add(theirs, "3"),
+      "transferFrom moves the amount")
+  end
+  return true
+end
+
 return M

@@ -8,7 +8,7 @@ import { runAudit } from "./audit.ts";
 import { callEnv, type RegistryContext } from "./context.ts";
 import { MAX_CONTRACT_CALL_GAS, runContractCall } from "./contract-call.ts";
 import { installContract } from "./methods.ts";
-import type { ContractRecord } from "./records.ts";
+import type { AuditReport, ContractRecord } from "./records.ts";
 import { writeCode } from "./store.ts";
 
 /**
@@ -16,8 +16,9 @@ import { writeCode } from "./store.ts";
  * the same audit as a proposal (a failing audit or init makes the genesis invalid), then is
  * installed at genesisContractAddress(name), owned by `owner`, with `init(initArgs...)` run as
  * the owner at height 0. Deterministic: every node builds the same genesis state root.
+ * Returns the audit reports in order (not stored: see "Genesis contracts" in docs/contracts.md).
  */
-export function installGenesisContracts(state: StateOverlay, g: Genesis): void {
+export function installGenesisContracts(state: StateOverlay, g: Genesis): AuditReport[] {
   const ctx: RegistryContext = {
     params: g.params,
     height: 0,
@@ -26,6 +27,7 @@ export function installGenesisContracts(state: StateOverlay, g: Genesis): void {
     rewardPool: g.buckets.globalPromotion,
   };
   const env = callEnv(ctx);
+  const reports: AuditReport[] = [];
   for (const [i, c] of g.contracts.entries()) {
     const invalid = (why: string): never => {
       throw new LvoError(
@@ -47,6 +49,7 @@ export function installGenesisContracts(state: StateOverlay, g: Genesis): void {
     );
     const bad = report.checks.find((x) => !x.ok);
     if (bad) invalid(`fails the audit: ${bad.name}: ${bad.detail}`);
+    reports.push(report);
     const k: ContractRecord = {
       address,
       name: c.name,
@@ -63,4 +66,5 @@ export function installGenesisContracts(state: StateOverlay, g: Genesis): void {
       invalid(`init failed: ${r.code}: ${r.message}`);
     }
   }
+  return reports;
 }
