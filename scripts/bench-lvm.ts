@@ -1,129 +1,96 @@
 /**
  * Contract throughput (`npm run bench`, or `BENCH=lvm npm run bench` for this section alone):
- * token transfers through the LVM per second on one core, beside the same Lua logic run bare in
- * fengari (one plain lua_State, no sandbox, metering or storage) in the same run, and their ratio.
+ * token transfers through the LVM per second on one core, beside the same Lua run bare in
+ * fengari in the same run (scripts/bench-lvm-bare.ts: one plain lua_State, no sandbox, gas or
+ * storage), and their ratio. Two contracts:
  *
- * - bare: test/unit/lvm/token.lua.ts loaded once in a luaL_openlibs state, with an unmetered
- *   `lvo` table of plain JS functions over a Map (get/set/caller/emit, big via BigInt);
- * - LVM: runInState (sandbox, gas, StateOverlay over an in-memory trie, logs) per transfer;
- * - runContract with a Map host (no state), warm and cold (template cache off), to show where
- *   the rest of the time goes.
- * Bounded: a fixed count per section and a time cap.
+ * - the shipped contracts/token.lua (JSON holder records, dividend settlement, big math): the
+ *   full path a transaction's call takes — registry runContractCall (contract host with nested
+ *   calls and the active set, sandbox, gas, StateOverlay over an in-memory trie, logs). The
+ *   >= 25% target is judged on this one, on the overall average over all batches;
+ * - the small stand-in token (test/unit/lvm/token.lua.ts) through runInState, and through
+ *   runContract with a Map host, warm and cold (template cache off), to show where time goes.
+ *
+ * Bare and LVM batches alternate (bare, LVM, bare, LVM, …), so load from other processes on a
+ * shared machine hits both alike. Bounded: a fixed count per section and a time cap.
  */
 import type { Address } from "../src/crypto/address.ts";
+import { contractSource } from "../src/genesis/devnet-contracts.ts";
 import { encodeAccount } from "../src/ledger/encoding.ts";
 import { accountKey } from "../src/ledger/keys.ts";
 import { StateOverlay } from "../src/ledger/state.ts";
 import { StateTrie } from "../src/ledger/trie/index.ts";
-import { type LuaState, lauxlib, lua, lualib, toLuaString } from "../src/lvm/fengari.ts";
 import { lvmCache, runContract } from "../src/lvm/run.ts";
 import { runInState } from "../src/lvm/state-host.ts";
+import { runContractCall } from "../src/registry/contract-call.ts";
 import { StubHost } from "../test/unit/lvm/stub-host.ts";
 import { TOKEN_SOURCE } from "../test/unit/lvm/token.lua.ts";
+import { bareContract } from "./bench-lvm-bare.ts";
 
 const N = Number(process.env.BENCH_LVM_TRANSFERS ?? 10000);
-const TIME_CAP_MS = 15_000;
+const TIME_CAP_MS = 30_000;
 const TARGET = 0.25;
+const BATCH = 500;
+const GAS = 1_000_000;
 const ALICE = "0x00000000000000000000000000000000000000aa" as Address;
 const TOKEN = "0x00000000000000000000000000000000000000cc" as Address;
 const SUPPLY = "1000000000000000000000000";
 
+type Transfer = (to: string, amount: string) => void;
+
 interface Rate {
   count: number;
-  /** Over the whole run, and over the fastest batch (this machine may be shared: less noise). */
-  perSecond: number;
+  /** Mean over all batches (µs per call), and the fastest batch (least disturbed by load). */
   microsPerCall: number;
   bestMicros: number;
 }
 
-const BATCH = 500;
-
-/** Runs `f` up to `n` times in batches (after a warm-up), stopping at the time cap. */
-function measure(n: number, f: (i: number) => void): Rate {
-  for (let i = 0; i < Math.min(1000, n); i++) f(i);
-  const t0 = performance.now();
-  let count = 0;
-  let best = Number.POSITIVE_INFINITY;
-  while (count < n && performance.now() - t0 < TIME_CAP_MS) {
+class Clock {
+  count = 0;
+  ms = 0;
+  best = Number.POSITIVE_INFINITY;
+  batch(f: Transfer, to: (i: number) => string): void {
     const b0 = performance.now();
-    const end = Math.min(n, count + BATCH);
-    const size = end - count;
-    for (; count < end; count++) f(count);
-    best = Math.min(best, ((performance.now() - b0) * 1000) / size);
+    for (let i = 0; i < BATCH; i++) f(to(this.count + i), "1");
+    const ms = performance.now() - b0;
+    this.count += BATCH;
+    this.ms += ms;
+    this.best = Math.min(this.best, (ms * 1000) / BATCH);
   }
-  const ms = performance.now() - t0;
-  return { count, perSecond: count / (ms / 1000), microsPerCall: (ms * 1000) / count, bestMicros: best };
+  rate(): Rate {
+    return { count: this.count, microsPerCall: (this.ms * 1000) / this.count, bestMicros: this.best };
+  }
 }
 
-/** The token contract in one plain fengari state, loaded once; returns a transfer function. */
-function bareToken(): (to: string, amount: string) => void {
-  const store = new Map<string, string>();
-  const L: LuaState = lauxlib.luaL_newstate();
-  lualib.luaL_openlibs(L);
-  const dec = new TextDecoder();
-  const arg = (i: number) => dec.decode(lua.lua_tolstring(L, i));
-  const push = (s: string) => lua.lua_pushstring(L, toLuaString(s));
-  const fns: Record<string, () => number> = {
-    get: () => {
-      const v = store.get(arg(1));
-      if (v === undefined) lua.lua_pushnil(L);
-      else push(v);
-      return 1;
-    },
-    set: () => {
-      store.set(arg(1), arg(2));
-      return 0;
-    },
-    caller: () => {
-      push(ALICE);
-      return 1;
-    },
-    emit: () => 0,
-  };
-  lua.lua_newtable(L);
-  for (const [k, f] of Object.entries(fns)) {
-    lua.lua_pushcfunction(L, f);
-    lua.lua_setfield(L, -2, toLuaString(k));
+const recipient = (i: number) => `0x${(0x1000 + (i % 500)).toString(16).padStart(40, "0")}`;
+
+/** `fs` measured in alternating batches (after a warm-up of each), up to `n` calls each. */
+function measure(n: number, ...fs: Transfer[]): Rate[] {
+  for (const f of fs) for (let i = 0; i < Math.min(1000, n); i++) f(recipient(i), "1");
+  const clocks = fs.map(() => new Clock());
+  const t0 = performance.now();
+  while (clocks[0]!.count < n && performance.now() - t0 < TIME_CAP_MS) {
+    for (const [i, f] of fs.entries()) clocks[i]!.batch(f, recipient);
   }
-  const big: Record<string, (a: bigint, b: bigint) => bigint | number> = {
-    add: (a, b) => a + b,
-    sub: (a, b) => a - b,
-    cmp: (a, b) => (a < b ? -1 : a > b ? 1 : 0),
-  };
-  lua.lua_newtable(L);
-  for (const [k, op] of Object.entries(big)) {
-    lua.lua_pushcfunction(L, () => {
-      const r = op(BigInt(arg(1)), BigInt(arg(2)));
-      if (typeof r === "number") lua.lua_pushinteger(L, r);
-      else push(r.toString());
-      return 1;
-    });
-    lua.lua_setfield(L, -2, toLuaString(k));
-  }
-  lua.lua_setfield(L, -2, toLuaString("big"));
-  lua.lua_setglobal(L, toLuaString("lvo"));
-  const src = toLuaString(TOKEN_SOURCE);
-  if (lauxlib.luaL_loadbufferx(L, src, src.length, toLuaString("=contract"), toLuaString("t")) !== lua.LUA_OK)
-    throw new Error("bare: token source does not load");
-  if (lua.lua_pcall(L, 0, 1, 0) !== lua.LUA_OK) throw new Error("bare: chunk failed");
-  const ref = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
-  store.set(`bal:${ALICE}`, SUPPLY);
-  const method = toLuaString("transfer");
-  return (to, amount) => {
-    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, ref);
-    lua.lua_getfield(L, -1, method);
-    push(to);
-    push(amount);
-    if (lua.lua_pcall(L, 2, 1, 0) !== lua.LUA_OK) throw new Error(`bare: ${arg(-1)}`);
-    lua.lua_settop(L, 0);
-  };
+  return clocks.map((c) => c.rate());
 }
 
-function stateToken(): (to: string, amount: string) => void {
+function bareToken(source: string, init: unknown[]): Transfer {
+  const c = bareContract(source, ALICE, TOKEN);
+  c.call("init", init as never);
+  return (to, amount) => c.call("transfer", [to, amount]);
+}
+
+function freshState(): StateOverlay {
   const trie = StateTrie.fromEntries([
     [accountKey(ALICE), encodeAccount({ nonce: 0n, balance: 10n ** 18n })],
   ]);
-  const state = new StateOverlay(trie);
+  return new StateOverlay(trie);
+}
+
+/** The stand-in token through runInState (sandbox, gas, state host). */
+function standInState(): Transfer {
+  const state = freshState();
   const ctx = {
     self: TOKEN,
     caller: ALICE,
@@ -132,85 +99,109 @@ function stateToken(): (to: string, amount: string) => void {
     timestamp: 1_700_000_000,
     blockHash: new Uint8Array(32),
   };
-  const init = runInState(state, TOKEN_SOURCE, "init", ["Video", "VID", SUPPLY], 1_000_000, ctx);
+  const init = runInState(state, TOKEN_SOURCE, "init", ["Video", "VID", SUPPLY], GAS, ctx);
   if (!init.ok) throw new Error(`init: ${init.message}`);
   state.clearJournal();
   return (to, amount) => {
-    const r = runInState(state, TOKEN_SOURCE, "transfer", [to, amount], 1_000_000, ctx);
+    const r = runInState(state, TOKEN_SOURCE, "transfer", [to, amount], GAS, ctx);
     if (!r.ok) throw new Error(`transfer: ${r.message}`);
     state.clearJournal(); // the executor does this once a transaction is final
   };
 }
 
-function mapToken(): (to: string, amount: string) => void {
+/** The shipped token through the registry's run path (what a transaction's call runs). */
+function shippedRegistry(source: string, init: unknown[]): Transfer {
+  const state = freshState();
+  const code = new TextEncoder().encode(source);
+  const env = { height: 1, timestamp: 1_700_000_000, blockHash: new Uint8Array(32) };
+  const k = { address: TOKEN };
+  const i = runContractCall(state, k, code, ALICE, 0n, "init", init as never, GAS, env);
+  if (!i.ok) throw new Error(`init: ${i.message}`);
+  state.clearJournal();
+  return (to, amount) => {
+    const r = runContractCall(state, k, code, ALICE, 0n, "transfer", [to, amount], GAS, env);
+    if (!r.ok) throw new Error(`transfer: ${r.message}`);
+    state.clearJournal();
+  };
+}
+
+function standInMap(): Transfer {
   const host = new StubHost();
   host.from = ALICE;
-  const init = runContract({
-    source: TOKEN_SOURCE,
-    method: "init",
-    args: ["Video", "VID", SUPPLY],
-    gasLimit: 1_000_000,
-    host,
-  });
-  if (!init.ok) throw new Error(`init: ${init.message}`);
-  return (to, amount) => {
-    const r = runContract({
-      source: TOKEN_SOURCE,
-      method: "transfer",
-      args: [to, amount],
-      gasLimit: 1_000_000,
-      host,
-    });
-    if (!r.ok) throw new Error(`transfer: ${r.message}`);
+  const run = (method: string, args: string[]) => {
+    const r = runContract({ source: TOKEN_SOURCE, method, args, gasLimit: GAS, host });
+    if (!r.ok) throw new Error(`${method}: ${r.message}`);
   };
+  run("init", ["Video", "VID", SUPPLY]);
+  return (to, amount) => run("transfer", [to, amount]);
 }
 
 const line = (name: string, r: Rate) =>
   console.log(
-    `  ${name.padEnd(48)} ${Math.round(1e6 / r.bestMicros)
+    `  ${name.padEnd(50)} ${Math.round(1e6 / r.microsPerCall)
       .toString()
       .padStart(
         7,
-      )} /s  ${r.bestMicros.toFixed(1).padStart(6)} us best batch | ${Math.round(r.perSecond).toString().padStart(7)} /s  ${r.microsPerCall.toFixed(1).padStart(6)} us overall  (${r.count})`,
+      )} /s ${r.microsPerCall.toFixed(1).padStart(6)} us overall | ${r.bestMicros.toFixed(1).padStart(6)} us best batch  (${r.count})`,
   );
 
-export async function benchLvm(): Promise<{ ratio: number; pass: boolean }> {
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+export interface LvmBenchResult {
+  /** Shipped token, LVM / bare, overall average over all batches (the judged figure). */
+  shippedOverall: number;
+  shippedBest: number;
+  standInOverall: number;
+  standInBest: number;
+  pass: boolean;
+}
+
+export async function benchLvm(): Promise<LvmBenchResult> {
   console.log(
-    `\n== LVM contract throughput: token transfers, one core (${N} per section, cap ${TIME_CAP_MS / 1000} s)`,
+    `\n== LVM contract throughput: token transfers, one core (${N} per section in batches of ${BATCH}, bare and LVM alternating, cap ${TIME_CAP_MS / 1000} s)`,
   );
-  const to = (i: number) => `0x${(0x1000 + (i % 500)).toString(16).padStart(40, "0")}`;
-  const bareTransfer = bareToken();
-  let bare = measure(N, (i) => bareTransfer(to(i), "1"));
-  const stateTransfer = stateToken();
-  const lvm = measure(N, (i) => stateTransfer(to(i), "1"));
-  const mapTransfer = mapToken();
-  const map = measure(N, (i) => mapTransfer(to(i), "1"));
+  const shipped = contractSource("token");
+  const shippedInit = ["LIVE VIDEO Asset", "LVA", 18, SUPPLY];
+  const [sBare, sLvm] = measure(N, bareToken(shipped, shippedInit), shippedRegistry(shipped, shippedInit));
+  console.log(" contracts/token.lua (shipped):");
+  line("bare fengari (no sandbox, gas or storage)", sBare!);
+  line("LVM: registry runContractCall (StateOverlay)", sLvm!);
+  const [tBare, tLvm, tMap] = measure(
+    N,
+    bareToken(TOKEN_SOURCE, ["Video", "VID", SUPPLY]),
+    standInState(),
+    standInMap(),
+  );
   lvmCache.enabled = false;
   let cold: Rate;
   try {
-    const coldTransfer = mapToken();
-    cold = measure(Math.min(N, 1000), (i) => coldTransfer(to(i), "1"));
+    [cold] = measure(Math.min(N, 1000), standInMap()) as [Rate];
   } finally {
     lvmCache.enabled = true;
   }
-  // bare again at the end (JIT fully warm): the faster of the two runs is the reference
-  const bare2 = measure(N, (i) => bareTransfer(to(i), "1"));
-  if (bare2.bestMicros < bare.bestMicros) bare = bare2;
-  line("bare fengari (no sandbox, gas or storage)", bare);
-  line("LVM: runInState (StateOverlay, in-memory trie)", lvm);
-  line("runContract, Map host (warm template)", map);
+  console.log(" test/unit/lvm/token.lua.ts (stand-in):");
+  line("bare fengari (no sandbox, gas or storage)", tBare!);
+  line("LVM: runInState (StateOverlay)", tLvm!);
+  line("runContract, Map host (warm template)", tMap!);
   line("runContract, Map host, template cache off", cold);
-  // the ratio of the best batches (least disturbed by other load), and of the overall averages
-  const ratio = bare.bestMicros / lvm.bestMicros;
-  const overall = lvm.perSecond / bare.perSecond;
-  const pass = ratio >= TARGET;
+  const r: LvmBenchResult = {
+    shippedOverall: sBare!.microsPerCall / sLvm!.microsPerCall,
+    shippedBest: sBare!.bestMicros / sLvm!.bestMicros,
+    standInOverall: tBare!.microsPerCall / tLvm!.microsPerCall,
+    standInBest: tBare!.bestMicros / tLvm!.bestMicros,
+    pass: false,
+  };
+  r.pass = r.shippedOverall >= TARGET;
   console.log(
-    `  ratio LVM / bare: ${(ratio * 100).toFixed(1)}% (overall ${(overall * 100).toFixed(1)}%)  target >= ${TARGET * 100}%: ${pass ? "PASS" : "FAIL"}`,
+    `  ratio LVM / bare, shipped token:  ${pct(r.shippedOverall)} overall (best batches ${pct(r.shippedBest)})  target >= ${TARGET * 100}% overall: ${r.pass ? "PASS" : "FAIL"}`,
   );
   console.log(
-    `  runContract alone: ${((bare.bestMicros / map.bestMicros) * 100).toFixed(1)}% of bare; template cache speed-up ${(cold.bestMicros / map.bestMicros).toFixed(1)}x`,
+    `  ratio LVM / bare, stand-in token: ${pct(r.standInOverall)} overall (best batches ${pct(r.standInBest)})`,
   );
-  return { ratio, pass };
+  console.log(
+    `  runContract alone (stand-in): ${pct(tBare!.microsPerCall / tMap!.microsPerCall)} of bare; template cache speed-up ${(cold.microsPerCall / tMap!.microsPerCall).toFixed(1)}x`,
+  );
+  return r;
 }
 
 if (import.meta.main) await benchLvm();
