@@ -35,7 +35,7 @@ import {
   readNamed,
   readNextId,
   readProposal,
-  runContractCall,
+  simulateContractCall,
 } from "../registry/index.ts";
 import {
   type AccountProof,
@@ -358,7 +358,8 @@ export class NodeBackend implements RpcBackend {
     const state = new StateOverlay(view.trie);
     const gas = Math.min(MAX_CONTRACT_CALL_GAS, Number(call.gas ?? BigInt(MAX_CONTRACT_CALL_GAS)));
     const ctx = this.nextBlockContext(height);
-    const r = runContractCall(
+    // the value moves to the contract in this throwaway overlay when the caller can afford it
+    const r = simulateContractCall(
       state,
       k,
       readCode(state, k.codeHash)!,

@@ -111,6 +111,30 @@ export function runContractCall(
   });
 }
 
+/**
+ * A simulated call (eth_call): `method` run read-only on `state`, which the caller throws away.
+ * As a transaction would, `value` is moved from the caller to the contract first — when the
+ * caller can afford it — so `lvo.balance()` in the view sees what real execution would;
+ * `lvo.value()` reports the value either way.
+ */
+export function simulateContractCall(
+  state: StateOverlay,
+  c: Pick<ContractRecord, "address">,
+  code: Uint8Array,
+  caller: Address,
+  value: bigint,
+  method: string,
+  args: readonly JsonValue[],
+  gasLimit: number,
+  env: CallEnv,
+): ContractRunResult {
+  if (value > 0n && state.getAccount(caller).balance >= value) {
+    state.addBalance(caller, -value);
+    state.addBalance(c.address, value);
+  }
+  return runContractCall(state, c, code, caller, value, method, args, gasLimit, env, true);
+}
+
 /** The stored source of a contract. */
 export function contractCode(state: StateOverlay, c: ContractRecord): Uint8Array {
   return source(state, c);
