@@ -369,7 +369,6 @@ export class NodeBackend implements RpcBackend {
       data.args as JsonValue[],
       gas,
       callEnv({ ...ctx, parentHash: ctx.parentHash! }),
-      true,
     );
     if (!r.ok) throw new LvoError(CallErrorCode.CALL_REVERTED, `${r.code}: ${r.message}`);
     return utf8(JSON.stringify(r.result));
@@ -505,18 +504,33 @@ export class NodeBackend implements RpcBackend {
     return this.m.chain.head.header.slot;
   }
 
-  getSchedule(fromSlot: number, count: number): ScheduleView {
+  async getSchedule(fromSlot: number, count: number): Promise<ScheduleView> {
     const c = this.m.chain;
-    const head = c.head.header;
+    const headBlock = c.head;
+    const head = headBlock.header;
     const p = c.genesis.params;
     // One read of the head state: the schedule and the head it answers for stay consistent.
-    const slots = getSchedule(c.headState(), fromSlot, count, p).map((x) => ({
+    const view = c.headState();
+    const slot = (x: { slot: number; producer: Address }) => ({
       slot: x.slot,
       round: roundOf(x.slot, p),
       startMs: c.slots.slotStart(x.slot),
       producer: x.producer,
+    });
+    const slots = getSchedule(view, fromSlot, count, p).map(slot);
+    // The head's round so far: its slots were scheduled by the head state's active set (the
+    // round's rotation happened in its first block); the head's ancestors say which were filled.
+    const start = roundOf(head.slot, p) * roundLength(p);
+    const filled = new Map<number, number>();
+    for (let b: Block | undefined = headBlock; b && b.header.slot >= start; ) {
+      filled.set(b.header.slot, b.header.height);
+      b = b.header.height > 0 ? await c.blockByHash(b.header.parentHash) : undefined;
+    }
+    const past = getSchedule(view, start, head.slot - start + 1, p).map((x) => ({
+      ...slot(x),
+      height: filled.get(x.slot) ?? null,
     }));
-    return { head: { height: head.height, slot: head.slot }, slots };
+    return { head: { height: head.height, slot: head.slot }, slots, past };
   }
 
   finality(): FinalityView {

@@ -97,9 +97,10 @@ export interface RpcBackend extends LightBackend {
   headSlot(): number;
   /**
    * Expected producers of `count` slots from `fromSlot` (after the head's slot) on top of the
-   * head state: exact up to the next round boundary, a forecast beyond it.
+   * head state: exact up to the next round boundary, a forecast beyond it; and the head's round
+   * so far, with the block of each slot or none (missed).
    */
-  getSchedule(fromSlot: number, count: number): ScheduleView;
+  getSchedule(fromSlot: number, count: number): Promise<ScheduleView>;
   /** Head, safe (justified) and finalized blocks, with the certificate that finalized the last. */
   finality(): FinalityView;
 }
@@ -168,10 +169,18 @@ export interface ScheduledSlot {
   producer: Address;
 }
 
+/** A slot of the head's round up to the head: who was scheduled and whether a block filled it. */
+export interface PastSlot extends ScheduledSlot {
+  /** Height of the canonical block in this slot; null: the producer missed it. */
+  height: number | null;
+}
+
 /** Producer schedule and the head it was computed on. */
 export interface ScheduleView {
   head: { height: number; slot: number };
   slots: ScheduledSlot[];
+  /** The head's round from its first slot to the head's slot, in slot order. */
+  past: PastSlot[];
 }
 
 /** One step of a proposal's audit. */

@@ -75,6 +75,8 @@ export interface Delegates {
 export interface Schedule {
   head: { height: number; slot: number };
   slots: Array<{ slot: number; round: number; startMs: number; producer: Address }>;
+  /** The head's round up to the head's slot; `height` null: the slot was missed. */
+  past: Array<{ slot: number; round: number; startMs: number; producer: Address; height: number | null }>;
 }
 
 export interface Stake {
@@ -293,13 +295,19 @@ export function toDelegates(x: unknown): Delegates {
 export function toSchedule(x: unknown): Schedule {
   const o = obj(x, "schedule");
   const head = obj(o.head, "head");
+  const slot = (s: W) => ({
+    slot: num(s.slot),
+    round: num(s.round),
+    startMs: num(s.startMs),
+    producer: s.producer as Address,
+  });
   return {
     head: { height: num(head.height), slot: num(head.slot) },
-    slots: (o.slots as W[]).map((s) => ({
-      slot: num(s.slot),
-      round: num(s.round),
-      startMs: num(s.startMs),
-      producer: s.producer as Address,
+    slots: (o.slots as W[]).map(slot),
+    // older nodes answer without it
+    past: ((o.past ?? []) as W[]).map((s) => ({
+      ...slot(s),
+      height: s.height === null ? null : num(s.height),
     })),
   };
 }

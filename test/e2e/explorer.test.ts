@@ -1,9 +1,11 @@
 // The explorer page in headless Chromium (Debian `chromium`, driven by playwright-core) against a
 // real single-delegate devnet node: live head, schedule, blocks, transactions, an account, a
-// proposal's audit report and votes, the content registry's works, and a checked screenshot.
+// proposal's audit report and votes, the content registry's works, and a checked screenshot;
+// and against a two-delegate devnet whose second delegate is down: its missed slots marked.
 import { spawnSync } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inflateSync } from "node:zlib";
 import { formatEther, getAddress, JsonRpcProvider, keccak256, parseEther, toUtf8Bytes } from "ethers";
@@ -13,7 +15,7 @@ import { publicKeyToAddress } from "../../src/crypto/address.ts";
 import { publicKeyOf } from "../../src/crypto/secp256k1.ts";
 import { DEVNET_PARAMS, devnetDelegateKey } from "../../src/genesis/index.ts";
 import { delegateWallet, devWallet, GENESIS_CONTRACT, sendOk } from "./helpers/contract-client.ts";
-import { NodeProcess, waitFor } from "./helpers/node-process.ts";
+import { NodeProcess, runLvo, waitFor } from "./helpers/node-process.ts";
 
 /** Debian's Chromium (.ci/run installs it); elsewhere whatever `chromium` is on PATH. */
 function findChromium(): string | null {
@@ -111,6 +113,9 @@ const text = async (page: Page, sel: string) =>
 // No silent skip: without Chromium the test fails and says how to get it (.ci/run installs it).
 describe("explorer: the page in headless Chromium against a real node", () => {
   let node: NodeProcess;
+  /** Two devnet delegates, only delegate 0 running: delegate 1 misses every slot it is given. */
+  let halfNode: NodeProcess;
+  let halfExplorerUrl: string;
   let provider: JsonRpcProvider;
   let browser: Browser;
   let page: Page;
@@ -119,6 +124,7 @@ describe("explorer: the page in headless Chromium against a real node", () => {
   const pageErrors: string[] = [];
   let liveTx = "";
   const delegate = publicKeyToAddress(publicKeyOf(devnetDelegateKey(0).secretKey)).toLowerCase();
+  const downDelegate = devnetDelegateKey(1).address.toLowerCase();
   const VIDEO = keccak256(toUtf8Bytes("explorer e2e video"));
   const TITLE = "Harbour at dusk <b>not bold</b>";
 
@@ -130,6 +136,22 @@ describe("explorer: the page in headless Chromium against a real node", () => {
       extraArgs: ["--explorer-port", String(explorerPort), "--explorer-host", "127.0.0.1"],
     });
     await node.start();
+    const halfDir = mkdtempSync(join(tmpdir(), "lvo-e2e-explorer-half-"));
+    const init = runLvo([
+      "init",
+      "--devnet",
+      "--nodes",
+      "2",
+      "--datadir",
+      halfDir,
+      "--block-interval",
+      "1000",
+    ]);
+    if (init.code !== 0) throw new Error(`init failed: ${init.stderr}`);
+    const halfPort = await freePort();
+    halfExplorerUrl = `http://127.0.0.1:${halfPort}/`;
+    halfNode = NodeProcess.forDir(halfDir, ["--explorer-port", String(halfPort)]);
+    await halfNode.start();
     provider = new JsonRpcProvider(node.url, undefined, { staticNetwork: true, pollingInterval: 100 });
 
     // Activity: a transfer, a content registration (a contract call), a proposal approved by the delegate.
@@ -174,6 +196,7 @@ describe("explorer: the page in headless Chromium against a real node", () => {
     await browser?.close().catch(() => undefined);
     provider?.destroy();
     await node?.stop();
+    await halfNode?.stop();
   }, 60_000);
 
   it("shows the head and finalized heights and updates them live", async () => {
@@ -316,6 +339,54 @@ describe("explorer: the page in headless Chromium against a real node", () => {
       );
     } finally {
       await p2.close();
+    }
+  });
+
+  it("two delegates, one down: the round's past slots, each missed one marked and named", async () => {
+    const p3 = await browser.newPage({ viewport: VIEWPORT });
+    p3.on("pageerror", (e) => pageErrors.push(e.message));
+    try {
+      await p3.goto(halfExplorerUrl);
+      await p3.locator("#schedule-table tbody tr.missed").first().waitFor({ timeout: 30_000 });
+      const rows = await p3.locator("#schedule-table tbody tr.past").evaluateAll((els) =>
+        els.map((e) => ({
+          slot: Number(e.getAttribute("data-slot")),
+          missed: e.classList.contains("missed"),
+          start: e.querySelector("td:nth-child(2)")?.textContent ?? "",
+          producer: e.querySelector("td:nth-child(3) a")?.getAttribute("href") ?? "",
+          block: e.querySelector("td:nth-child(7)")?.textContent ?? "",
+        })),
+      );
+      // the round from its first slot to the head's, in order
+      expect(rows.length).toBeGreaterThanOrEqual(2);
+      expect(rows.map((r) => r.slot)).toEqual(rows.map((_, i) => rows[0]!.slot + i));
+      const missed = rows.filter((r) => r.missed);
+      expect(missed.length).toBeGreaterThan(0);
+      for (const r of rows) {
+        if (r.missed) expect(r.block).toBe("missed");
+        else expect(r.block).toMatch(/^block \d+$/);
+        // only delegate 0 runs: every block is its own (genesis aside), every slot of delegate 1 missed
+        if (r.producer === `#/account/${downDelegate}` && r.block !== "block 0") expect(r.missed).toBe(true);
+        if (!r.missed && r.block !== "block 0") expect(r.producer).toBe(`#/account/${delegate}`);
+      }
+      expect(missed.some((r) => r.producer === `#/account/${downDelegate}`)).toBe(true);
+      // a produced slot's block is the node's block of that height, by delegate 0, at the slot's start
+      // the head's slot, last, holds the head
+      const produced = rows.at(-1)!;
+      expect(produced.missed).toBe(false);
+      {
+        const height = Number(produced.block.slice("block ".length));
+        const b = (await halfNode.rpc("eth_getBlockByNumber", [`0x${height.toString(16)}`, false])) as {
+          miner: string;
+          timestamp: string;
+        };
+        expect(b.miner.toLowerCase()).toBe(delegate);
+        const at = new Date(Number(b.timestamp) * 1000).toISOString().replace("T", " ").slice(0, 19);
+        expect(produced.start).toBe(at);
+      }
+      expect(await text(p3, "#schedule p.muted")).toMatch(/\((\d+) missed\)/);
+    } finally {
+      await p3.close();
     }
   });
 

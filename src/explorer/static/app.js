@@ -149,7 +149,7 @@ function table(id, headers, rows, empty) {
       rows.map((r) =>
         h(
           "tr",
-          { class: r.cls },
+          { class: r.cls, ...r.attrs },
           r.cells.map((c, i) => h("td", { class: headers[i]?.startsWith("#") ? "num" : null }, c)),
         ),
       ),
@@ -296,21 +296,38 @@ async function scheduleSection() {
     const next = num(sched.slots[0].round);
     slots = sched.slots.filter((x) => num(x.round) === next);
   }
+  // The head's round so far (older nodes do not send it): a slot without a block was missed.
+  const past = Array.isArray(sched.past) ? sched.past : [];
   const headSlot = num(sched.head.slot);
-  const rows = slots.map((x, i) => {
+  const delegateCells = (x) => {
     const c = byAddr.get(String(x.producer).toLowerCase());
+    return [
+      String(num(x.slot)),
+      time(num(x.startMs)),
+      addr(x.producer),
+      c?.name ?? "",
+      c ? String(num(c.missed)) : "—",
+      c?.jailed ? h("span", { class: "bad" }, "jailed") : c?.active ? "active" : "",
+    ];
+  };
+  const pastRows = past.map((x) => {
+    const missed = x.height === null;
     return {
-      cls: i === 0 ? "next" : null,
+      cls: missed ? "past missed" : "past",
+      attrs: { "data-slot": num(x.slot) },
       cells: [
-        String(num(x.slot)),
-        time(num(x.startMs)),
-        addr(x.producer),
-        c?.name ?? "",
-        c ? String(num(c.missed)) : "—",
-        c?.jailed ? h("span", { class: "bad" }, "jailed") : c?.active ? "active" : "",
+        ...delegateCells(x),
+        missed ? h("span", { class: "bad" }, "missed") : h("span", { class: "ok" }, `block ${num(x.height)}`),
       ],
     };
   });
+  const rows = slots.map((x, i) => ({
+    cls: i === 0 ? "next" : null,
+    attrs: { "data-slot": num(x.slot) },
+    cells: [...delegateCells(x), i === 0 ? "next" : ""],
+  }));
+  const missedCount = pastRows.filter((r) => r.cls === "past missed").length;
+  const shown = past[0] ?? slots[0];
   const delegateRows = dels.candidates.map((c) => ({
     cells: [
       addr(c.address),
@@ -326,12 +343,16 @@ async function scheduleSection() {
   }));
   return section(
     "schedule",
-    `Round ${slots[0] ? num(slots[0].round) : round} schedule`,
-    h("p", { class: "muted" }, `head slot ${headSlot}; slots still to come in the round, next first`),
+    `Round ${shown ? num(shown.round) : round} schedule`,
+    h(
+      "p",
+      { class: "muted" },
+      `head slot ${headSlot}; the round's slots up to the head (${missedCount} missed), then the slots still to come, next first`,
+    ),
     table(
       "schedule-table",
-      ["#slot", "start (UTC)", "producer", "name", "#missed", "state"],
-      rows,
+      ["#slot", "start (UTC)", "producer", "name", "#missed", "state", "block"],
+      [...pastRows, ...rows],
       "no slots",
     ),
     h("h3", null, "Candidates"),

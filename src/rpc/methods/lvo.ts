@@ -1,5 +1,5 @@
 import { toHex, toQuantity } from "../../util/bytes.ts";
-import type { BlockRef } from "../backend.ts";
+import type { BlockRef, ScheduledSlot } from "../backend.ts";
 import { type Json, toJsonValue } from "../json.ts";
 import {
   AddressCodec,
@@ -44,6 +44,13 @@ function parseScheduleCount(value: unknown): number {
 const ScheduleCount: Codec<number> = codec(parseScheduleCount, {
   ...Uint.schema,
   description: `number of slots, at most ${MAX_SCHEDULE_COUNT}`,
+});
+
+const SCHEDULED_SLOT = object({
+  slot: S.quantity,
+  round: S.quantity,
+  startMs: S.quantity,
+  producer: S.address,
 });
 
 const blockRef = (r: BlockRef) => ({ height: toQuantity(r.height), hash: toHex(r.hash) });
@@ -222,35 +229,47 @@ export const lvoMethods: MethodTable = {
 
   // Producers of the slots after the head: from `fromSlot` (default: the head's slot + 1),
   // `count` slots (default: two rounds). Exact up to the next round boundary, then a forecast.
+  // `past`: the head's round up to the head's slot, with the height of each slot's block (null:
+  // missed), whatever `fromSlot` says.
   lvo_getSchedule: method(
     {
-      summary: "Producers of the slots after the head (exact to the next round boundary, then a forecast).",
+      summary:
+        "Producers of the slots after the head (exact to the next round boundary, then a forecast), and the head's round so far with its missed slots.",
       result: object({
         head: object({ height: S.quantity, slot: S.quantity }),
-        slots: arrayOf(
-          object({ slot: S.quantity, round: S.quantity, startMs: S.quantity, producer: S.address }),
+        slots: arrayOf(SCHEDULED_SLOT),
+        past: arrayOf(
+          object({
+            slot: S.quantity,
+            round: S.quantity,
+            startMs: S.quantity,
+            producer: S.address,
+            height: nullable(S.quantity),
+          }),
         ),
       }),
       resultName: "schedule",
     },
     [optional(param("fromSlot", Slot), null), optional(param("count", ScheduleCount), null)],
-    (b, [fromSlot, count]) => {
+    async (b, [fromSlot, count]) => {
       const headSlot = b.headSlot();
       if (fromSlot !== null && fromSlot <= headSlot) {
         throw invalidParam(`invalid argument 0 (fromSlot): must be after the head's slot ${headSlot}`);
       }
-      const s = b.getSchedule(
+      const s = await b.getSchedule(
         fromSlot ?? headSlot + 1,
         count ?? Math.min(2 * b.slotsPerRound, MAX_SCHEDULE_COUNT),
       );
+      const slot = (x: ScheduledSlot) => ({
+        slot: toQuantity(x.slot),
+        round: toQuantity(x.round),
+        startMs: toQuantity(x.startMs),
+        producer: x.producer,
+      });
       return {
         head: { height: toQuantity(s.head.height), slot: toQuantity(s.head.slot) },
-        slots: s.slots.map((x) => ({
-          slot: toQuantity(x.slot),
-          round: toQuantity(x.round),
-          startMs: toQuantity(x.startMs),
-          producer: x.producer,
-        })),
+        slots: s.slots.map(slot),
+        past: s.past.map((x) => ({ ...slot(x), height: x.height === null ? null : toQuantity(x.height) })),
       };
     },
   ),

@@ -470,8 +470,15 @@ describe("lvo_ staking and consensus", () => {
       startMs: q(1_700_000_000_000 + 4 * 2_500),
       producer: PRODUCER,
     });
+    expect(s.past.map((x: { slot: string; height: string | null }) => [x.slot, x.height])).toEqual([
+      ["0x0", "0x0"],
+      ["0x1", "0x1"],
+      ["0x2", "0x2"],
+      ["0x3", "0x3"],
+    ]);
     const r = await h.result("lvo_getSchedule", ["0x10", "0x3"]);
     expect(r.slots.map((x: { slot: string }) => x.slot)).toEqual(["0x10", "0x11", "0x12"]);
+    expect(r.past).toEqual(s.past);
     expect((await h.result("lvo_getSchedule", [null, "0x0"])).slots).toEqual([]);
     expect((await h.result("lvo_getSchedule", [null, q(1000)])).slots).toHaveLength(1000);
   });

@@ -249,8 +249,18 @@ describe("NodeBackend: DPoS views", () => {
   it("getSchedule follows the chain's own producer rule; finality carries the certificate", async () => {
     await producer.produce(++height);
     await gadget.idle();
-    const s = backend.getSchedule(backend.headSlot() + 1, 6);
+    const s = await backend.getSchedule(backend.headSlot() + 1, 6);
     expect(s.head).toEqual({ height: backend.headHeight(), slot: backend.headSlot() });
+    // one delegate: a round is one slot, the head's, filled by the head
+    expect(s.past).toEqual([
+      {
+        slot: backend.headSlot(),
+        round: Math.floor(backend.headSlot() / backend.slotsPerRound),
+        startMs: chain.slots.slotStart(backend.headSlot()),
+        producer: delegate.address,
+        height: backend.headHeight(),
+      },
+    ]);
     expect(s.slots).toHaveLength(6);
     for (const x of s.slots) {
       expect(x.producer).toBe(chain.producerAt(x.slot));

@@ -325,17 +325,18 @@ export async function createStub(): Promise<Stub> {
         pendingRewards: 7n,
       };
     },
-    getSchedule(fromSlot, count) {
+    async getSchedule(fromSlot, count) {
+      const at = (slot: number) => ({
+        slot,
+        round: Math.floor(slot / 4),
+        startMs: 1_700_000_000_000 + slot * 2_500,
+        producer: PRODUCER,
+      });
       const slots = [];
-      for (let slot = fromSlot; slot < fromSlot + count; slot++) {
-        slots.push({
-          slot,
-          round: Math.floor(slot / 4),
-          startMs: 1_700_000_000_000 + slot * 2_500,
-          producer: PRODUCER,
-        });
-      }
-      return { head: { height: 3, slot: 3 }, slots };
+      for (let slot = fromSlot; slot < fromSlot + count; slot++) slots.push(at(slot));
+      // round 0 is slots 0..3, each filled by the block of the same height
+      const past = [0, 1, 2, 3].map((slot) => ({ ...at(slot), height: slot }));
+      return { head: { height: 3, slot: 3 }, slots, past };
     },
     finality: () => ({
       head: { height: 3, hash: blocks[3]!.hash, slot: 3 },

@@ -118,6 +118,10 @@ describe("LvoClient over a stub transport", () => {
       lvo_getSchedule: {
         head: { height: "0x3", slot: "0x4" },
         slots: [{ slot: "0x5", round: "0x1", startMs: "0x3e8", producer: B }],
+        past: [
+          { slot: "0x3", round: "0x1", startMs: "0x3e0", producer: B, height: null },
+          { slot: "0x4", round: "0x1", startMs: "0x3e4", producer: B, height: "0x3" },
+        ],
       },
       lvo_getFinality: {
         head: { height: "0x3", hash: H, slot: "0x4" },
@@ -156,7 +160,12 @@ describe("LvoClient over a stub transport", () => {
       missed: 0,
     });
     expect(d.pending).toBeNull();
-    expect((await client.getSchedule()).slots[0]).toEqual({ slot: 5, round: 1, startMs: 1000, producer: B });
+    const schedule = await client.getSchedule();
+    expect(schedule.slots[0]).toEqual({ slot: 5, round: 1, startMs: 1000, producer: B });
+    expect(schedule.past).toEqual([
+      { slot: 3, round: 1, startMs: 992, producer: B, height: null },
+      { slot: 4, round: 1, startMs: 996, producer: B, height: 3 },
+    ]);
     await client.getSchedule(10, 4);
     await client.getSchedule(undefined, 4);
     expect(calls.filter((c) => c.method === "lvo_getSchedule").map((c) => c.params)).toEqual([
