@@ -22,7 +22,7 @@ export function formatSection(r: ScenarioResult): string {
   lines.push(`## ${r.title} (\`${r.name}\`)`);
   lines.push("");
   lines.push(
-    `**${passed(r) ? "PASS" : "FAIL"}**, scale ${r.scale}, run ${r.startedAt}, ${(r.durationMs / 1000).toFixed(1)} s, ${r.inputs.toLocaleString("en-US")} hostile inputs.`,
+    `**${passed(r) ? "PASS" : "FAIL"}**, scale ${r.scale}, run ${r.startedAt}, ${(r.durationMs / 1000).toFixed(1)} s, ${r.inputs.toLocaleString("en-US")} ${r.inputsLabel ?? "hostile inputs"}.`,
   );
   lines.push("");
   lines.push(r.summary);

@@ -29,8 +29,10 @@ export interface ScenarioResult {
   durationMs: number;
   /** What was sent and how (one paragraph). */
   summary: string;
-  /** Total hostile inputs tried. */
+  /** Total hostile inputs tried (or faults injected). */
   inputs: number;
+  /** What `inputs` counts (default "hostile inputs"). */
+  inputsLabel?: string;
   /** Tables: outcome counts per category etc. Each row is label → values. */
   tables: Array<{ title: string; columns: string[]; rows: Array<Array<string | number>> }>;
   /** Free figures (timings, memory) as label → value. */

@@ -159,6 +159,26 @@ export class DevnetMember {
     }
     return out;
   }
+  /**
+   * Log lines at error level (50) or above, and non-JSON lines that look like a crash (a line
+   * cut by kill -9 is not one). Messages only, with their error field when present.
+   */
+  logProblems(): string[] {
+    const f = join(this.dir, "node.log");
+    if (!existsSync(f)) return [];
+    const out: string[] = [];
+    for (const line of readFileSync(f, "utf8").split("\n")) {
+      if (line.trim() === "") continue;
+      try {
+        const o = JSON.parse(line) as { level?: number; msg?: string; err?: unknown };
+        if ((o.level ?? 0) >= 50)
+          out.push(`${o.msg}${o.err ? `: ${JSON.stringify(o.err).slice(0, 200)}` : ""}`);
+      } catch {
+        if (/unhandled|uncaught|FATAL|^\s*at |Error:/i.test(line)) out.push(line.slice(0, 300));
+      }
+    }
+    return out;
+  }
 }
 
 /** Per-node listen address and network namespace (for partition tests). */
@@ -286,6 +306,11 @@ export class TestDevnet {
 
   async stopAll(): Promise<void> {
     await Promise.all(this.all.map((m) => m.stop()));
+  }
+
+  /** Remove every data directory (the processes must be stopped). */
+  cleanup(): void {
+    rmSync(this.root, { recursive: true, force: true });
   }
 
   /** Wait until every running node's finalized height reaches `h`. */
