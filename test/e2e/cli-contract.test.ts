@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { contractSource, devnetContractAddress } from "../../src/genesis/index.ts";
 import { COUNTER } from "../unit/registry/counter.lua.ts";
-import { runLvo, tempDir } from "./cli-helpers.ts";
+import { expectCliError, runLvo, tempDir } from "./cli-helpers.ts";
 import { NodeProcess, waitFor } from "./helpers/node-process.ts";
 
 // `lvo contract …` against one real single-delegate devnet node (its genesis releases the five
@@ -146,5 +146,90 @@ describe("lvo contract against a node", () => {
     expect(await ok("contract", "status", "--proposal", "4")).toMatch(
       /^status: +rejected \(audit failed: compile: /m,
     );
+  });
+
+  test("reject a proposal, upgrade keeping storage, terminate; query --from sets the caller", async () => {
+    // one active delegate: its approval is more than 2/3, its rejection at least 1/3 of the set
+    const delegates = await node.rpc<{ active: { members: string[] } }>("lvo_getDelegates");
+    expect(delegates.active.members).toHaveLength(1);
+    const delegate = delegates.active.members[0]!;
+    await ok("tx", "transfer", "--to", delegate, "--value", "10", "--dev-account", "0");
+    const v1 = join(home.dir, "keeper.lua");
+    writeFileSync(v1, COUNTER);
+    const v2 = join(home.dir, "keeper-v2.lua");
+    const V2 = COUNTER.replace(
+      "function C.tests()\n  return true\nend",
+      'function C.tests()\n  return tonumber(lvo.get("n")) ~= nil\nend\nfunction C.version() return 2 end',
+    );
+    expect(V2).toContain("C.version");
+    writeFileSync(v2, V2);
+    const idOf = (out: string) => Number(/^proposal: +(\d+) /m.exec(out)![1]);
+
+    const prop = await ok(
+      "contract",
+      "propose",
+      v1,
+      "--name",
+      "keeper",
+      "--init-args",
+      "[40]",
+      "--dev-account",
+      "4",
+    );
+    await ok("contract", "approve", String(idOf(prop)), "--key-file", node.keyFile);
+    await ok("contract", "call", "keeper", "inc", "--args", "[2]", "--dev-account", "5");
+    expect(JSON.parse(await ok("contract", "query", "keeper", "get"))).toBe(42);
+
+    // views see the zero address as caller, unless --from names one
+    expect(JSON.parse(await ok("contract", "query", "keeper", "whoCalls"))).toBe(
+      "0x0000000000000000000000000000000000000000",
+    );
+    expect(JSON.parse(await ok("contract", "query", "keeper", "whoCalls", "--from", DEV1))).toBe(
+      DEV1.toLowerCase(),
+    );
+    expectCliError(
+      await lvo("contract", "query", "keeper", "whoCalls", "--from", "0x12"),
+      /--from: invalid address/,
+    );
+
+    // a second proposal, rejected by the delegate: closed at once, never released
+    const junk = await ok("contract", "propose", v1, "--name", "junk", "--dev-account", "5");
+    expect(junk).toMatch(/^status: +pending$/m);
+    const rejected = await ok("contract", "reject", String(idOf(junk)), "--key-file", node.keyFile);
+    expect(rejected).toMatch(/^status: +rejected \(rejected by 1 of 1 delegates\)$/m);
+    expect(rejected).toMatch(/^votes: +0 approve, 1 reject$/m);
+    expectCliError(await lvo("contract", "status", "junk"), /no contract junk/);
+    const late = await lvo("contract", "approve", String(idOf(junk)), "--key-file", node.keyFile);
+    expect(late.code).not.toBe(0);
+    expect(late.stderr).toMatch(new RegExp(`proposal ${idOf(junk)} is rejected`));
+
+    // an upgrade: only the owner may propose it; once approved, new code over the same storage
+    const notOwner = await lvo("contract", "upgrade", "keeper", v2, "--dev-account", "5");
+    expect(notOwner.code).not.toBe(0);
+    expect(notOwner.stderr).toMatch(/only the owner/);
+    const up = await ok("contract", "upgrade", "keeper", v2, "--dev-account", "4");
+    expect(up).toMatch(/^proposal: +\d+ \(upgrade keeper → 0x[0-9a-fA-F]{40}\)$/m);
+    expect(up).toMatch(/^ {2}ok {3}tests +passed$/m);
+    const released = await ok("contract", "approve", String(idOf(up)), "--key-file", node.keyFile);
+    expect(released).toMatch(/^status: +released$/m);
+    const status = await ok("contract", "status", "keeper");
+    expect(status).toMatch(/^version: +2 /m);
+    expect(JSON.parse(await ok("contract", "query", "keeper", "get"))).toBe(42);
+    expect(JSON.parse(await ok("contract", "query", "keeper", "version"))).toBe(2);
+    await ok("contract", "call", "keeper", "inc", "--dev-account", "5");
+    expect(JSON.parse(await ok("contract", "query", "keeper", "get"))).toBe(43);
+
+    // terminated for good: calls and views fail naming the status
+    const term = await ok("contract", "terminate", "keeper", "--key-file", node.keyFile);
+    expect(term).toMatch(/^proposal: +\d+ \(terminate keeper → /m);
+    expect(term).toMatch(/^status: +applied$/m);
+    expect(await ok("contract", "status", "keeper")).toMatch(/^status: +terminated$/m);
+    const call = await lvo("contract", "call", "keeper", "inc", "--dev-account", "5");
+    expect(call.code).not.toBe(0);
+    expect(call.stderr).toMatch(/contract 0x[0-9a-f]{40} is terminated/);
+    expectCliError(await lvo("contract", "query", "keeper", "get"), /contract 0x[0-9a-f]{40} is terminated/);
+    const resume = await lvo("contract", "resume", "keeper", "--key-file", node.keyFile);
+    expect(resume.code).not.toBe(0);
+    expect(resume.stderr).toMatch(/cannot resume contract 0x[0-9a-f]{40}: it is terminated/);
   });
 });

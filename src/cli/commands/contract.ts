@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { type Address, parseAddress, toChecksumAddress } from "../../crypto/address.ts";
 import { GENESIS_CONTRACT_ADDRESS } from "../../genesis/constants.ts";
 import { fromHex, toHex, utf8 } from "../../util/bytes.ts";
-import { amountArg, intArg, rpcOption } from "../args.ts";
+import { addressArg, amountArg, intArg, rpcOption } from "../args.ts";
 import { CliError } from "../fail.ts";
 import { formatLvo } from "../parse.ts";
 import { rpcCall } from "../rpc-client.ts";
@@ -254,14 +254,26 @@ export function registerContract(program: Command): void {
     .argument("<contract>", "address or name")
     .argument("<method>", "view name")
     .option("--args <json>", "JSON array of arguments")
+    .option(
+      "--from <address>",
+      "caller the view sees as lvo.caller() (default: the zero address)",
+      addressArg("--from"),
+    )
     .option("--block <tag>", "block tag or 0x-hex height", "latest")
     .addOption(rpcOption())
-    .action(async (ref: string, method: string, f: { rpc: string; args?: string; block: string }) => {
-      const k = await resolveContract(f.rpc, ref);
-      const data = toHex(callData(method, parseArgs(f.args)));
-      const out = await rpcCall<string>(f.rpc, "eth_call", [{ to: k.address, data }, f.block]);
-      console.log(JSON.stringify(JSON.parse(new TextDecoder().decode(fromHex(out))), null, 2));
-    });
+    .action(
+      async (
+        ref: string,
+        method: string,
+        f: { rpc: string; args?: string; from?: Address; block: string },
+      ) => {
+        const k = await resolveContract(f.rpc, ref);
+        const data = toHex(callData(method, parseArgs(f.args)));
+        const req = { to: k.address, data, ...(f.from ? { from: f.from } : {}) };
+        const out = await rpcCall<string>(f.rpc, "eth_call", [req, f.block]);
+        console.log(JSON.stringify(JSON.parse(new TextDecoder().decode(fromHex(out))), null, 2));
+      },
+    );
 
   c.command("status")
     .description(
