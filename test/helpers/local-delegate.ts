@@ -6,13 +6,13 @@ import { SigningRecord } from "../../src/consensus/signing-record.ts";
 import type { Address } from "../../src/crypto/address.ts";
 import type { SystemHandler } from "../../src/execution/system.ts";
 import type { ChainStore } from "../../src/ledger/store.ts";
-import type { Block } from "../../src/ledger/types.ts";
+import type { Block, SignedVote } from "../../src/ledger/types.ts";
 import type { Mempool } from "../../src/mempool/pool.ts";
 import { silentLogger } from "../../src/util/log.ts";
 
 /**
- * One delegate running in-process without p2p: its finality gadget (votes on every head) and a
- * producer driven by hand (`producer.produce(slot)`, then `gadget.idle()` for its vote).
+ * One delegate running in-process without p2p: its finality gadget (votes on every head, sent
+ * to `publish`) and a producer driven by hand (`producer.produce(slot)`, then `gadget.idle()` for its vote).
  */
 export async function localDelegate(m: {
   chain: Chain;
@@ -22,6 +22,8 @@ export async function localDelegate(m: {
   system: ReadonlyMap<Address, SystemHandler>;
   maxTxsPerBlock?: number;
   onProduced?: (b: Block) => void;
+  /** Where this delegate's votes go (other delegates' gadgets); by default nowhere. */
+  publish?: (v: SignedVote) => void;
 }): Promise<{ gadget: FinalityGadget; producer: BlockProducer }> {
   const log = silentLogger();
   const signing = await SigningRecord.load(m.store);
@@ -31,7 +33,7 @@ export async function localDelegate(m: {
     key: m.key,
     signing,
     detector: new EquivocationDetector(),
-    publish: () => undefined,
+    publish: m.publish ?? (() => undefined),
     onEvidence: () => undefined,
   });
   const producer = new BlockProducer(
