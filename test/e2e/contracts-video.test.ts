@@ -128,6 +128,42 @@ describe("the five devnet video contracts through ethers, several accounts, exac
     expect(logs.length).toBe(2);
   });
 
+  it("token: a dividend paid in the asset itself (distributeToken), claimed by another holder", async () => {
+    // holders now: owner 750,000, alice 220,000, bob 30,000 LVA; alice puts 200,000 in the pool,
+    // shared over the 800,000 still eligible: 0.25 LVA per LVA held
+    const [owner, alice, bob] = [w[0]!, w[1]!, w[3]!];
+    const d = await sendOk(alice, TOKEN, "distributeToken", [dec("200000")]);
+    expect(decodeEvents(d.receipt, ["Transfer", "Dividend"]).map((e) => [e.name, e.args])).toEqual([
+      ["Transfer", [low(alice), low({ address: TOKEN }), dec("200000")]],
+      ["Dividend", [low(alice), "token", dec("200000"), dec("800000")]],
+    ]);
+    expect(await view(provider, TOKEN, "balanceOf", [alice.address])).toBe(dec("20000"));
+    expect(await view<Record<string, string>>(provider, TOKEN, "info")).toMatchObject({
+      tokenPool: dec("200000"),
+      eligibleSupply: dec("800000"),
+    });
+    expect(await view(provider, TOKEN, "dividendsOf", [owner.address])).toEqual({
+      lvo: dec("7.5"),
+      token: dec("187500"),
+    });
+    expect(await view(provider, TOKEN, "dividendsOf", [alice.address])).toEqual({
+      lvo: "0",
+      token: dec("5000"),
+    });
+
+    // bob claims: 7,500 LVA into his balance, no LVO (he claimed that already)
+    const lvoBefore = await bal(bob);
+    const c = await sendOk(bob, TOKEN, "claim");
+    expect(decodeEvents(c.receipt, ["Transfer", "Claimed"]).map((e) => [e.name, e.args])).toEqual([
+      ["Transfer", [low({ address: TOKEN }), low(bob), dec("7500")]],
+      ["Claimed", [low(bob), "0", dec("7500")]],
+    ]);
+    expect(await bal(bob)).toBe(lvoBefore - c.fee);
+    expect(await view(provider, TOKEN, "balanceOf", [bob.address])).toBe(dec("37500"));
+    expect((await view<{ tokenPool: string }>(provider, TOKEN, "info")).tokenPool).toBe(dec("192500"));
+    expect(await view(provider, TOKEN, "dividendsOf", [bob.address])).toEqual({ lvo: "0", token: "0" });
+  });
+
   const VIDEO = keccak256(toUtf8Bytes("e2e video #1"));
 
   it("content: register, tip (creator gets exactly the tip), like, transferCopyright, provenance history", async () => {
@@ -205,6 +241,37 @@ describe("the five devnet video contracts through ethers, several accounts, exac
     expect(heights[0]).toBe(r.receipt.blockNumber);
   });
 
+  it("content: the owner licenses a video; only the owner may, and the license is in its history", async () => {
+    // VIDEO is owned by w[7] since the copyright transfer; its creator w[5] no longer is the owner
+    const [owner, creator, licensee] = [w[7]!, w[5]!, w[13]!];
+    const terms = { use: "broadcast", region: "EU", days: 30 };
+    await expect(
+      view(provider, CONTENT, "license", [VIDEO, licensee.address, terms], creator.address),
+    ).rejects.toThrow(/only the owner can license/);
+    const refused = await send(creator, CONTENT, "license", [VIDEO, licensee.address, terms], {
+      gasLimit: GAS,
+    });
+    expect(refused.receipt.status).toBe(0);
+    expect(await view(provider, CONTENT, "licenseOf", [VIDEO, licensee.address])).toBeNull();
+
+    const l = await sendOk(owner, CONTENT, "license", [VIDEO, licensee.address, terms]);
+    expect(decodeEvents(l.receipt, ["Licensed"])[0]?.args).toEqual([VIDEO, low(owner), low(licensee), terms]);
+    expect(await view(provider, CONTENT, "licenseOf", [VIDEO, licensee.address])).toEqual({
+      terms,
+      by: low(owner),
+      height: l.receipt.blockNumber,
+    });
+    expect(await view(provider, CONTENT, "get", [VIDEO])).toMatchObject({ licenses: 1, historyLength: 5 });
+    const h = await view<{ items: Array<Record<string, unknown>> }>(provider, CONTENT, "history", [
+      VIDEO,
+      5,
+      1,
+    ]);
+    expect(h.items).toEqual([
+      { kind: "license", by: low(owner), to: low(licensee), terms, height: l.receipt.blockNumber },
+    ]);
+  });
+
   it("escrow: open with value → markDelivered → confirm pays the merchant; a dispute decided by the delegate", async () => {
     const [buyer, merchant] = [w[8]!, w[9]!];
     const buyerBefore = await bal(buyer);
@@ -258,6 +325,45 @@ describe("the five devnet video contracts through ethers, several accounts, exac
     expect(await view(provider, ESCROW, "voteOf", [id2, delegate.address])).toBe("buyer");
     expect(await view(provider, ESCROW, "stats")).toEqual({ orders: id2, locked: "0" });
     expect(await bal(ESCROW)).toBe(0n);
+  });
+
+  it("escrow: nothing delivered by the deadline, the buyer gets a refund (waiting for the height)", async () => {
+    const [buyer, merchant] = [w[14]!, w[15]!];
+    const o = await sendOk(buyer, ESCROW, "open", [merchant.address, "order-timeout", 8, 100], {
+      value: lvo("2"),
+    });
+    const opened = decodeEvents(o.receipt, ["Opened"])[0]!;
+    const id = opened.args[0] as number;
+    const deadline = opened.args[5] as number;
+    expect(deadline).toBe(o.receipt.blockNumber + 8);
+    expect(await bal(ESCROW)).toBe(lvo("2"));
+    // not yet: eth_call of refund reverts with the contract's message
+    await expect(view(provider, ESCROW, "refund", [id], buyer.address)).rejects.toThrow(
+      /delivery deadline not passed/,
+    );
+
+    await waitForHeight(provider, deadline + 1, 20_000);
+    // too late for the merchant to mark delivery
+    await expect(view(provider, ESCROW, "markDelivered", [id], merchant.address)).rejects.toThrow(
+      /delivery deadline passed/,
+    );
+    const before = await bal(buyer);
+    const r = await sendOk(buyer, ESCROW, "refund", [id]);
+    expect(r.receipt.blockNumber).toBeGreaterThan(deadline);
+    expect(await bal(buyer)).toBe(before + lvo("2") - r.fee);
+    expect(decodeEvents(r.receipt, ["Settled"])[0]?.args).toEqual([
+      id,
+      "refunded",
+      dec("2"),
+      "0",
+      "not delivered",
+    ]);
+    expect(await view(provider, ESCROW, "get", [id])).toMatchObject({
+      state: "refunded",
+      settledAt: r.receipt.blockNumber,
+    });
+    expect(await bal(ESCROW)).toBe(0n);
+    expect((await view<{ locked: string }>(provider, ESCROW, "stats")).locked).toBe("0");
   });
 
   it("ads: a campaign pays a confirmed view to viewer and content owner; endCampaign after endHeight refunds the rest", async () => {
