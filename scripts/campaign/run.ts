@@ -15,6 +15,8 @@ export const SCENARIOS: Record<string, () => Promise<{ run(o: ScenarioOptions): 
     "tx-decode-fuzz": () => import("./tx-decode-fuzz.ts"),
     "keystore-hostile": () => import("./keystore-hostile.ts"),
     "kill-loop": () => import("./faults/kill-loop.ts"),
+    partitions: () => import("./faults/partitions.ts"),
+    sigstop: () => import("./faults/sigstop.ts"),
   };
 export const ORDER = Object.keys(SCENARIOS);
 

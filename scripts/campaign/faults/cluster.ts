@@ -118,9 +118,11 @@ export class FaultCluster {
     return r;
   }
 
-  /** Lowest finalized height over running members. */
-  async lowestFinalized(): Promise<number> {
-    const hs = await Promise.all(this.net.all.filter((m) => m.running).map((m) => m.heights()));
+  /** Lowest finalized height over running members (but `except`, e.g. a stopped one). */
+  async lowestFinalized(except: DevnetMember[] = []): Promise<number> {
+    const hs = await Promise.all(
+      this.net.all.filter((m) => m.running && !except.includes(m)).map((m) => m.heights()),
+    );
     return Math.min(...hs.map((h) => h.finalized));
   }
 
