@@ -124,32 +124,43 @@ export class NetnsLab {
    * after healing, which hides whether the nodes can recover what they missed by themselves.
    */
   partition(groups: number[][], reset = true): void {
-    for (const g of groups) {
-      for (const other of groups) {
-        if (other === g) continue;
-        for (const i of g) {
-          for (const j of other) {
-            ip(["-n", this.ns(i), "route", "add", "prohibit", `${this.addr(j)}/32`]);
-            this.blocked.push({ ns: this.ns(i), addr: this.addr(j) });
-          }
-        }
+    const pairs: Array<[number, number]> = [];
+    groups.forEach((g, a) => {
+      for (const other of groups.slice(a + 1)) for (const i of g) for (const j of other) pairs.push([i, j]);
+    });
+    this.block(pairs, reset);
+  }
+
+  /**
+   * Cut the link between each given pair of hosts, both ways (for topologies that are not
+   * groups: a ring, two groups joined through one bridge host). Pairs already cut are skipped,
+   * so cuts add up; `heal` removes them all. `reset` as in `partition`.
+   */
+  block(pairs: Array<[number, number]>, reset = true): void {
+    const fresh: Array<[number, number]> = [];
+    for (const [i, j] of pairs) {
+      if (i === j || i < 0 || j < 0 || i >= this.count || j >= this.count)
+        throw new Error(`bad host pair ${i}-${j} (hosts 0..${this.count - 1})`);
+      for (const [from, to] of [
+        [i, j],
+        [j, i],
+      ] as const) {
+        const ns = this.ns(from);
+        const addr = this.addr(to);
+        if (this.blocked.some((b) => b.ns === ns && b.addr === addr)) continue;
+        ip(["-n", ns, "route", "add", "prohibit", `${addr}/32`]);
+        this.blocked.push({ ns, addr });
+        fresh.push([from, to]);
       }
     }
     if (!reset) return;
-    for (const g of groups) {
-      for (const i of g) {
-        for (const other of groups) {
-          if (other === g) continue;
-          for (const j of other) {
-            const r = spawnSync("ip", ["netns", "exec", this.ns(i), "ss", "-K", "-t", "dst", this.addr(j)], {
-              encoding: "utf8",
-              timeout: 10_000,
-            });
-            if (r.error || r.status !== 0)
-              throw new Error(`ss -K in ${this.ns(i)}: ${r.error?.message ?? r.stderr.trim()}`);
-          }
-        }
-      }
+    for (const [from, to] of fresh) {
+      const r = spawnSync("ip", ["netns", "exec", this.ns(from), "ss", "-K", "-t", "dst", this.addr(to)], {
+        encoding: "utf8",
+        timeout: 10_000,
+      });
+      if (r.error || r.status !== 0)
+        throw new Error(`ss -K in ${this.ns(from)}: ${r.error?.message ?? r.stderr.trim()}`);
     }
   }
 
