@@ -17,6 +17,7 @@ export const SCENARIOS: Record<string, () => Promise<{ run(o: ScenarioOptions): 
     "kill-loop": () => import("./faults/kill-loop.ts"),
     partitions: () => import("./faults/partitions.ts"),
     sigstop: () => import("./faults/sigstop.ts"),
+    equivocation: () => import("./faults/equivocation.ts"),
   };
 export const ORDER = Object.keys(SCENARIOS);
 

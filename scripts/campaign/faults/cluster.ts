@@ -26,6 +26,8 @@ export interface ClusterOptions {
   rate?: number;
   senders?: number;
   log?: (line: string) => void;
+  /** Called after the devnet is created and before anything starts (e.g. to add duplicates). */
+  prepare?: (net: TestDevnet) => void;
 }
 
 /** One restart: how long from `lvo start` until the node's head reached the others'. */
@@ -57,7 +59,8 @@ export class FaultCluster {
     const load =
       rate > 0 ? new TransferLoad({ url: () => net.rpcNode.url, rate, senders: o.senders ?? 8 }) : null;
     const c = new FaultCluster(net, load, o.log ?? (() => undefined));
-    await net.startAll();
+    o.prepare?.(net);
+    await Promise.all(net.all.map((m) => m.start()));
     c.monitor.start();
     await net.waitFinalized(2, 60_000);
     load?.start();
@@ -152,13 +155,16 @@ export class FaultCluster {
     expectOffences?: boolean;
     /** Members not to replay (e.g. a deliberately broken copy). */
     skipReplay?: DevnetMember[];
+    /** Stopped members not to start again before the checks (they are still replayed). */
+    keepDown?: DevnetMember[];
   }): Promise<ScenarioResult> {
     const checks: Check[] = [...(o.checks ?? [])];
     const figures: Array<[string, string]> = [...(o.figures ?? [])];
     const tables = [...(o.tables ?? [])];
     try {
       // Every member back up, so agreement and lost transactions are judged on all of them.
-      for (const m of this.net.all) if (!m.running && !o.skipReplay?.includes(m)) await this.restart(m);
+      for (const m of this.net.all)
+        if (!m.running && !o.skipReplay?.includes(m) && !o.keepDown?.includes(m)) await this.restart(m);
       if (this.load) {
         await this.load.stop();
         const finals = this.load.finals();
