@@ -392,7 +392,15 @@ export function addSettingOptions(cmd: Command): Command {
     "-c, --config <file>",
     `config file (YAML or JSON; env ${CONFIG_ENV}; default <datadir>/config.yaml)`,
   );
-  for (const key of SETTING_KEYS) {
+  return addSettingFlags(cmd, SETTING_KEYS);
+}
+
+/**
+ * Add the flags of some settings (no commander defaults, so {@link flagValues} sees only what
+ * was given): commands other than `start` that share settings, e.g. the log flags.
+ */
+export function addSettingFlags(cmd: Command, keys: readonly SettingKey[]): Command {
+  for (const key of keys) {
     const s = SETTINGS[key];
     const def =
       s.default === null || s.default === false || (Array.isArray(s.default) && s.default.length === 0)
@@ -401,6 +409,26 @@ export function addSettingOptions(cmd: Command): Command {
     cmd.addOption(new Option(s.flag, `${s.help}${s.flag.startsWith("--no-") ? "" : def} [${s.env}]`));
   }
   return cmd;
+}
+
+/**
+ * Some settings of a command that took {@link addSettingFlags}, from its flags and the
+ * environment only (no config file): default < `LVO_*` < flag, bad values named with their source.
+ */
+export function resolveSettings<K extends SettingKey>(
+  cmd: Command,
+  keys: readonly K[],
+  env: Record<string, string | undefined> = process.env,
+): Pick<Config, K> {
+  const flags = flagValues(cmd);
+  const out = {} as Pick<Config, K>;
+  for (const key of keys) {
+    const v = env[SETTINGS[key].env];
+    if (flags[key] !== undefined) out[key] = parseAs(key, flags[key], "flag", null);
+    else if (v !== undefined && v !== "") out[key] = parseAs(key, v, "env", null);
+    else out[key] = SETTINGS[key].default as Config[K];
+  }
+  return out;
 }
 
 /** The flags actually given on the command line (commander defaults and negation defaults skipped). */

@@ -75,6 +75,18 @@ function hexField(o: Record<string, unknown>, k: string, code: string): Uint8Arr
   }
 }
 
+/**
+ * The proven value of a state or storage proof, after checking the answer's own `value` field
+ * says the same: an endpoint that states another value than its proof carries is lying.
+ */
+function answeredIsProven(ans: Record<string, unknown>, value: Uint8Array | null): Uint8Array | null {
+  const claimed = ans.value === null ? null : hexField(ans, "value", LightErrorCode.LIGHT_BAD_PROOF);
+  if ((claimed === null) !== (value === null) || (claimed && value && !bytesEqual(claimed, value))) {
+    bad(LightErrorCode.LIGHT_BAD_PROOF, "answered value is not the proven one");
+  }
+  return value;
+}
+
 function quantityField(o: Record<string, unknown>, k: string, code: string): bigint {
   const v = o[k];
   if (typeof v !== "string" || !/^0x[0-9a-f]+$/i.test(v)) bad(code, `field ${k} is not a quantity`);
@@ -226,7 +238,10 @@ export class LightClient {
       k,
       "lvo_getStorageProof",
       [contract, key, toQuantity(this.anchor.header.height)],
-      (_a, v) => (v ? new TextDecoder().decode(v) : null),
+      (ans, v) => {
+        const value = answeredIsProven(ans, v);
+        return value ? new TextDecoder().decode(value) : null;
+      },
     );
   }
 
@@ -317,13 +332,7 @@ export class LightClient {
       "lvo_getStateProof",
       [toHex(key), toQuantity(at.header.height)],
       final,
-      (ans, value) => {
-        const claimed = ans.value === null ? null : hexField(ans, "value", LightErrorCode.LIGHT_BAD_PROOF);
-        if ((claimed === null) !== (value === null) || (claimed && value && !bytesEqual(claimed, value))) {
-          bad(LightErrorCode.LIGHT_BAD_PROOF, "answered value is not the proven one");
-        }
-        return value;
-      },
+      answeredIsProven,
     );
   }
 

@@ -24,6 +24,7 @@ import { errorMessage, LvoError } from "../util/errors.ts";
 import type { Logger } from "../util/log.ts";
 import { NodeBackend } from "./backend.ts";
 import { dataDir } from "./datadir.ts";
+import { NodeErrorCode } from "./errors.ts";
 import { createP2pHandlers } from "./gossip.ts";
 import { type Readiness, readiness } from "./health.ts";
 import { TxIngress } from "./ingress.ts";
@@ -60,6 +61,17 @@ export async function initChain(root: string, genesis: Genesis, log: Logger) {
   }
 }
 
+/** What a node is composed with besides its options. */
+export interface NodeModules {
+  log: Logger;
+  clock?: Clock;
+  /**
+   * Test hook, awaited once the ledger is open and before the chain is loaded and replayed (the
+   * CLI's LVO_TEST_SLOW_START_MS makes start-up slow with it, to interrupt it).
+   */
+  beforeReplay?: (signal: AbortSignal | undefined) => Promise<void>;
+}
+
 /**
  * A full node: ledger, chain, mempool, transaction ingress, the finality gadget, the block
  * producer (when it holds a delegate key), p2p and JSON-RPC. start/stop run the parts in order
@@ -69,6 +81,7 @@ export class LvoNode {
   private readonly opts: NodeOptions;
   private readonly log: Logger;
   private readonly clock: Clock;
+  private readonly beforeReplay: NodeModules["beforeReplay"];
   private store: ChainStore | null = null;
   private producer: BlockProducer | null = null;
   private gadget: FinalityGadget | null = null;
@@ -91,16 +104,25 @@ export class LvoNode {
   /** This node's delegate address, when it has a key. */
   readonly delegate: Address | null;
 
-  constructor(opts: NodeOptions, modules: { log: Logger; clock?: Clock }) {
+  constructor(opts: NodeOptions, modules: NodeModules) {
     this.opts = opts;
     this.log = modules.log;
     this.clock = modules.clock ?? systemClock;
+    this.beforeReplay = modules.beforeReplay;
     this.delegate = opts.delegateKey ? publicKeyToAddress(publicKeyOf(opts.delegateKey)) : null;
   }
 
-  /** Open the ledger, restore the mempool, start p2p, RPC and block production. */
-  async start(): Promise<void> {
+  /**
+   * Open the ledger, restore the mempool, start p2p, RPC and block production. When `signal`
+   * aborts (a shutdown signal during start-up), start stops at the next step, stops what it
+   * started, and rejects with NODE_START_ABORTED.
+   */
+  async start(signal?: AbortSignal): Promise<void> {
     const log = this.log;
+    const checkpoint = () => {
+      if (signal?.aborted)
+        throw new LvoError(NodeErrorCode.NODE_START_ABORTED, "start-up interrupted by a shutdown signal");
+    };
     const store = await openStore(this.opts.dataDir, log);
     this.store = store;
     try {
@@ -120,6 +142,8 @@ export class LvoNode {
         });
         this.metricsAddress = await this.metricsServer.start();
       }
+      await this.beforeReplay?.(signal);
+      checkpoint();
       const system = systemHandlers();
       const chain = await Chain.open({ store, log: log.child({ mod: "chain" }), system });
       this.chain = chain;
@@ -128,6 +152,7 @@ export class LvoNode {
       const mempool = new Mempool(this.opts.mempool);
       this.mempool = mempool;
       const ingress = new TxIngress({ chain, mempool, store, log: log.child({ mod: "ingress" }) });
+      checkpoint();
       const restored = await ingress.restore();
       if (restored.restored || restored.dropped) log.info(restored, "mempool journal restored");
       chain.on("head", () => {
@@ -178,6 +203,7 @@ export class LvoNode {
           },
         );
         await this.p2p.start();
+        checkpoint();
         const p2p = this.p2p;
         ingress.setBroadcast((raws) => void p2p.publish("txs", encodeTxBatch(raws)).catch(() => undefined));
       }
@@ -231,6 +257,7 @@ export class LvoNode {
         });
         this.rpcAddress = await this.rpc.start();
       }
+      checkpoint();
 
       if (key && signing) {
         this.producer = new BlockProducer(

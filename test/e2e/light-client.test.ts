@@ -1,25 +1,34 @@
-// The light client against a real devnet: one `lvo start` delegate node behind three local
-// HTTP proxies on 127.0.0.1, two honest and one lying. The library follows finality from the
+// The light client against a real devnet: one `lvo start` delegate node behind local HTTP
+// proxies on 127.0.0.1, two honest and the others lying. The library follows finality from the
 // genesis file, verifies a balance by Merkle proof and names exactly the lying proxy; `lvo light`
-// run as a process does the same, and names a proxy that tampers with a header byte.
+// run as a process does the same, names a proxy that tampers with a header byte, and proves a
+// content registry entry while naming the proxies that alter it.
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { JsonRpcProvider, keccak256, toUtf8Bytes, toUtf8String } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Address } from "../../src/crypto/address.ts";
 import { loadGenesisFile } from "../../src/genesis/index.ts";
 import { LightClient, LightErrorCode } from "../../src/light/index.ts";
+import { devWallet, sendOk } from "./helpers/contract-client.ts";
 import { rpcAt, TestDevnet } from "./helpers/devnet-process.ts";
 import { LVO_BIN, NodeProcess, waitFor } from "./helpers/node-process.ts";
 
 /** Dev mnemonic account 0 (funded in the devnet genesis). */
 const FUNDED = "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266" as Address;
 
-type Lie = "none" | "balance" | "header";
+type Lie = "none" | "balance" | "header" | "storageValue" | "storageProof";
 
-/** A JSON-RPC proxy to `target`; a lying one rewrites lvo_getProof balances or header bytes. */
+/** What the storage liars answer instead of a stored value. */
+const FORGED = `0x${Buffer.from('{"title":"forged"}').toString("hex")}`;
+
+/**
+ * A JSON-RPC proxy to `target`; a lying one rewrites lvo_getProof balances, header bytes, or a
+ * storage proof's value (only the answered value, or the proof's leaf along with it).
+ */
 async function proxy(target: string, lie: Lie): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
     let body = "";
@@ -40,6 +49,14 @@ async function proxy(target: string, lie: Lie): Promise<{ server: Server; url: s
           if (lie === "balance" && method === "lvo_getProof" && msg.result) {
             const r = msg.result as { balance: string };
             r.balance = `0x${(BigInt(r.balance) + 10n ** 18n).toString(16)}`;
+          }
+          if (lie.startsWith("storage") && method === "lvo_getStorageProof" && msg.result) {
+            const r = msg.result as {
+              value: string | null;
+              proof: { end: { type: string; value?: string } };
+            };
+            r.value = FORGED;
+            if (lie === "storageProof" && r.proof.end.type === "leaf") r.proof.end.value = FORGED;
           }
           if (lie === "header" && method === "lvo_getHeaders" && Array.isArray(msg.result)) {
             for (const h of msg.result as Array<{ height: string; header: string }>) {
@@ -104,6 +121,8 @@ describe("light client against a devnet with a lying endpoint", () => {
       ["honestB", "none"],
       ["liar", "balance"],
       ["headerLiar", "header"],
+      ["valueLiar", "storageValue"],
+      ["proofLiar", "storageProof"],
     ] as const) {
       proxies[name] = await proxy(node.url, lie);
     }
@@ -146,8 +165,16 @@ describe("light client against a devnet with a lying endpoint", () => {
       proxies.headerLiar!.url,
       "--json",
     ]);
-    expect(r.stderr).toBe("");
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
+    // logs go to stderr (JSON into a pipe): a warning per dropped endpoint, nothing else
+    const warnings = r.stderr
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { level: number; msg: string; url: string });
+    expect(
+      warnings.every((w) => w.level === 40 && w.msg === "endpoint answer does not verify: dropped"),
+    ).toBe(true);
+    expect(warnings.map((w) => w.url).sort()).toEqual([proxies.liar!.url, proxies.headerLiar!.url].sort());
     const out = JSON.parse(r.stdout.trim()) as {
       finalized: { height: number };
       balance: { wei: string; height: number };
@@ -175,6 +202,68 @@ describe("light client against a devnet with a lying endpoint", () => {
     expect(text.stdout).toMatch(/^finalized: #\d+ 0x[0-9a-f]{64}/m);
     expect(text.stdout).toMatch(/^lying endpoints: none$/m);
   });
+
+  it("`lvo light storage` proves a content registry entry and names the proxies that alter it", async () => {
+    const provider = new JsonRpcProvider(node.url, undefined, { staticNetwork: true, pollingInterval: 100 });
+    try {
+      const content = (
+        await node.rpc<{ address: string }>("lvo_getContract", ["content"])
+      ).address.toLowerCase();
+      const hash = keccak256(toUtf8Bytes("light client e2e work"));
+      const metadata = { title: "Proven by a light client" };
+      const sent = await sendOk(devWallet(3, provider), content, "register", [hash, metadata]);
+      const at = sent.receipt.blockNumber;
+      await waitFor(async () => (await nodeFinalized()) >= at, 30_000, "the registration final");
+      const key = `m:${hash}`;
+      const genesisFile = join(node.dataDir, "genesis.json");
+      const endpoints = [proxies.valueLiar!.url, proxies.honestA!.url, proxies.proofLiar!.url];
+      const r = await runLight([
+        "storage",
+        content,
+        key,
+        "--genesis",
+        genesisFile,
+        "--rpc",
+        ...endpoints,
+        "--json",
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      const out = JSON.parse(r.stdout.trim()) as {
+        storage: { contract: string; key: string; value: string | null; height: number };
+        lying: Array<{ url: string; code: string; reason: string }>;
+      };
+      expect(out.storage.height).toBeGreaterThanOrEqual(at);
+      expect(JSON.parse(out.storage.value!)).toEqual(metadata);
+      // the node's own word at the same height
+      const truth = await node.rpc<{ value: string }>("lvo_getStorageProof", [
+        content,
+        key,
+        `0x${out.storage.height.toString(16)}`,
+      ]);
+      expect(out.storage.value).toBe(toUtf8String(truth.value));
+      expect(out.storage.value).not.toBe(toUtf8String(FORGED));
+      const named = Object.fromEntries(out.lying.map((l) => [l.url, l]));
+      expect(Object.keys(named).sort()).toEqual([proxies.valueLiar!.url, proxies.proofLiar!.url].sort());
+      expect(named[proxies.valueLiar!.url]).toMatchObject({
+        code: LightErrorCode.LIGHT_BAD_PROOF,
+        reason: "answered value is not the proven one",
+      });
+      expect(named[proxies.proofLiar!.url]).toMatchObject({ code: LightErrorCode.LIGHT_BAD_PROOF });
+      expect(named[proxies.proofLiar!.url]!.reason).toMatch(/does not verify/);
+
+      // the same in lines
+      const text = await runLight(["storage", content, key, "--genesis", genesisFile, "--rpc", ...endpoints]);
+      expect(text.code, text.stderr).toBe(0);
+      expect(text.stdout).toContain(
+        `storage:   ${key} = ${JSON.stringify(out.storage.value)} in ${content} at #`,
+      );
+      expect(text.stdout).toContain(
+        `  ${proxies.valueLiar!.url}: LIGHT_BAD_PROOF: answered value is not the proven one`,
+      );
+    } finally {
+      provider.destroy();
+    }
+  }, 90_000);
 });
 
 describe("lvo light --follow", () => {

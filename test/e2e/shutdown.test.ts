@@ -1,6 +1,7 @@
 // Graceful shutdown of a real `lvo start`: the first SIGTERM/SIGINT stops the node cleanly
 // (logs flushed, exit 0, the data directory reopens); a second signal during a slow shutdown
-// (LVO_TEST_SLOW_SHUTDOWN_MS, read by the CLI only) forces exit 1 at once.
+// (LVO_TEST_SLOW_SHUTDOWN_MS, read by the CLI only) forces exit 1 at once; a signal during a
+// slow start-up (LVO_TEST_SLOW_START_MS) stops the node cleanly too.
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -109,6 +110,70 @@ describe("graceful shutdown", () => {
     b.child.kill("SIGINT");
     expect((await b.exit).code, b.out()).toBe(0);
     expect(b.out()).toContain('"msg":"node stopped"');
+  }, 90_000);
+
+  it("a signal during start-up (before the chain loads) stops cleanly: exit 0, the ledger reopens", async () => {
+    const rpcPort = await closedPort();
+    const metricsPort = await closedPort();
+    let out = "";
+    const child = spawn(
+      process.execPath,
+      [
+        LVO_BIN,
+        "start",
+        "--datadir",
+        datadir,
+        "--delegate-key-file",
+        keyFile,
+        "--no-p2p",
+        "--rpc-port",
+        String(rpcPort),
+        "--metrics-port",
+        String(metricsPort),
+        "--log-format",
+        "json",
+      ],
+      {
+        cwd: home,
+        env: childEnv(home, { LVO_TEST_SLOW_START_MS: "30000" }),
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    children.push(child);
+    child.stdout?.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr?.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    const exit = new Promise<number | null>((res) => child.once("exit", (code) => res(code)));
+    // The metrics server is up before the chain loads: /readyz says the node is still starting.
+    const until = Date.now() + 30_000;
+    for (;;) {
+      const r = await fetch(`http://127.0.0.1:${metricsPort}/readyz`, {
+        signal: AbortSignal.timeout(2_000),
+      }).then(
+        async (res) => (await res.json()) as { reason: string | null },
+        () => null,
+      );
+      if (r) {
+        expect(r.reason).toBe("starting");
+        break;
+      }
+      if (Date.now() > until) throw new Error(`metrics never answered: ${out}`);
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    const sent = Date.now();
+    child.kill("SIGINT");
+    expect(await exit, out).toBe(0);
+    expect(Date.now() - sent).toBeLessThan(10_000);
+    expect(out).toContain('"during":"start-up"');
+    expect(out).not.toContain('"msg":"node started"');
+    expect(out.trim().split("\n").at(-1)).toContain('"msg":"node stopped"');
+    // the ledger was closed: the data directory starts again
+    const b = await start();
+    b.child.kill("SIGTERM");
+    expect((await b.exit).code, b.out()).toBe(0);
   }, 90_000);
 
   it("a second signal while the first shutdown runs forces exit 1 at once", async () => {

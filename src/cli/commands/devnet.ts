@@ -19,6 +19,7 @@ import { dataDir } from "../../node/datadir.ts";
 import { toHex } from "../../util/bytes.ts";
 import { DEVNET_DEFAULT_NODES, devnetBootstrapAddrs, devnetTopology } from "../devnet-topology.ts";
 import { CliError } from "../fail.ts";
+import { logFlagsOf, withLogFlags } from "../logger.ts";
 import { formatLvo, intOption, portOption } from "../parse.ts";
 import { rpcCall } from "../rpc-client.ts";
 import { initDataDir } from "./init.ts";
@@ -33,7 +34,6 @@ interface DevnetFlags {
   rpcPort: number;
   p2pPort: number;
   blockInterval: number;
-  logLevel: string;
   quiet: boolean;
 }
 
@@ -66,14 +66,10 @@ function prepareGenesis(o: DevnetFlags): Genesis {
 
 function spawnNode(name: string, root: string, args: string[]): DevnetProc {
   const logFd = openSync(join(root, "node.log"), "a");
-  const child = spawn(
-    process.execPath,
-    [LVO_BIN, "start", "--datadir", root, "--log-format", "json", ...args],
-    {
-      stdio: ["ignore", logFd, logFd],
-      env: process.env,
-    },
-  );
+  const child = spawn(process.execPath, [LVO_BIN, "start", "--datadir", root, ...args], {
+    stdio: ["ignore", logFd, logFd],
+    env: process.env,
+  });
   const p: DevnetProc = { name, dir: root, child, exited: false };
   child.on("exit", () => {
     p.exited = true;
@@ -146,7 +142,7 @@ function printBanner(g: Genesis, url: string, o: DevnetFlags): void {
 
 /** `lvo devnet`: a local chain of delegate processes plus an RPC node, JSON-RPC on 127.0.0.1:8545. */
 export function registerDevnet(program: Command): void {
-  program
+  const cmd = program
     .command("devnet")
     .description(
       "run a local devnet: N delegate processes and one RPC node, each with its own data directory; JSON-RPC on --rpc-port",
@@ -157,62 +153,65 @@ export function registerDevnet(program: Command): void {
     .option("--rpc-port <port>", "JSON-RPC port of the RPC node (delegate i: port + 1 + i)", portOption, 8545)
     .option("--p2p-port <port>", "p2p port of the RPC node (delegate i: port + 1 + i)", portOption, 30300)
     .option("--block-interval <ms>", "block interval for a new devnet, ms", intOption(500, 5000), 1000)
-    .option("--log-level <level>", "node log level (logs go to <dir>/<node>/node.log)", "info")
-    .option("--quiet", "print only the banner and errors", false)
-    .action(async (o: DevnetFlags) => {
-      if (o.fresh) rmSync(o.dir, { recursive: true, force: true });
-      const genesis = prepareGenesis(o);
-      writeFileSync(join(o.dir, "genesis.json"), `${JSON.stringify(genesisToJson(genesis), null, 2)}\n`);
-      const topo = devnetTopology(o.nodes, o.rpcPort, o.p2pPort);
-      const addrs = await devnetBootstrapAddrs(o.dir, topo);
-      const procs: DevnetProc[] = [];
-      for (const n of topo) {
-        const root = join(o.dir, n.name);
-        await initDataDir(root, genesis);
-        const args = [
-          "--log-level",
-          o.logLevel,
-          "--rpc-port",
-          String(n.rpcPort),
-          "--p2p-listen",
-          `/ip4/127.0.0.1/tcp/${n.p2pPort}`,
-          "--bootstrap",
-          ...topo.filter((x) => x !== n).map((x) => addrs.get(x.name)!),
-        ];
-        if (n.role === "delegate") {
-          const keyFile = dataDir(root).delegateKey;
-          writeFileSync(keyFile, `${toHex(devnetDelegateKey(n.index).secretKey)}\n`, { mode: 0o600 });
-          args.push("--delegate-key-file", keyFile);
-        }
-        procs.push(spawnNode(n.name, root, args));
+    .option("--quiet", "print only the banner and errors", false);
+  // the nodes' log level and format (their logs go to <dir>/<node>/node.log; auto: JSON there)
+  withLogFlags(cmd).action(async (o: DevnetFlags, command: Command) => {
+    const logs = logFlagsOf(command);
+    if (o.fresh) rmSync(o.dir, { recursive: true, force: true });
+    const genesis = prepareGenesis(o);
+    writeFileSync(join(o.dir, "genesis.json"), `${JSON.stringify(genesisToJson(genesis), null, 2)}\n`);
+    const topo = devnetTopology(o.nodes, o.rpcPort, o.p2pPort);
+    const addrs = await devnetBootstrapAddrs(o.dir, topo);
+    const procs: DevnetProc[] = [];
+    for (const n of topo) {
+      const root = join(o.dir, n.name);
+      await initDataDir(root, genesis);
+      const args = [
+        "--log-level",
+        logs.logLevel,
+        "--log-format",
+        logs.logFormat,
+        "--rpc-port",
+        String(n.rpcPort),
+        "--p2p-listen",
+        `/ip4/127.0.0.1/tcp/${n.p2pPort}`,
+        "--bootstrap",
+        ...topo.filter((x) => x !== n).map((x) => addrs.get(x.name)!),
+      ];
+      if (n.role === "delegate") {
+        const keyFile = dataDir(root).delegateKey;
+        writeFileSync(keyFile, `${toHex(devnetDelegateKey(n.index).secretKey)}\n`, { mode: 0o600 });
+        args.push("--delegate-key-file", keyFile);
       }
-      const url = `http://127.0.0.1:${o.rpcPort}`;
-      try {
-        await waitReady(url, procs, 30_000);
-      } catch (err) {
-        await stopAll(procs);
-        throw err;
-      }
-      printBanner(genesis, url, o);
-      const monitor = o.quiet ? null : startMonitor(url);
-      let stopping = false;
-      for (const p of procs) {
-        p.child.on("exit", (code, sig) => {
-          if (stopping) return;
-          console.error(
-            `lvo: ${p.name} exited (${sig ?? code}); stopping the devnet. Last log lines:\n${tail(join(p.dir, "node.log"), 5)}`,
-          );
-          if (monitor) clearInterval(monitor);
-          void stopAll(procs).then(() => process.exit(1));
-        });
-      }
-      await waitForSignal(async () => {
-        stopping = true;
+      procs.push(spawnNode(n.name, root, args));
+    }
+    const url = `http://127.0.0.1:${o.rpcPort}`;
+    try {
+      await waitReady(url, procs, 30_000);
+    } catch (err) {
+      await stopAll(procs);
+      throw err;
+    }
+    printBanner(genesis, url, o);
+    const monitor = o.quiet ? null : startMonitor(url);
+    let stopping = false;
+    for (const p of procs) {
+      p.child.on("exit", (code, sig) => {
+        if (stopping) return;
+        console.error(
+          `lvo: ${p.name} exited (${sig ?? code}); stopping the devnet. Last log lines:\n${tail(join(p.dir, "node.log"), 5)}`,
+        );
         if (monitor) clearInterval(monitor);
-        console.log("stopping the devnet…");
-        await stopAll(procs);
+        void stopAll(procs).then(() => process.exit(1));
       });
+    }
+    await waitForSignal(async () => {
+      stopping = true;
+      if (monitor) clearInterval(monitor);
+      console.log("stopping the devnet…");
+      await stopAll(procs);
     });
+  });
 }
 
 function startMonitor(url: string): NodeJS.Timeout {

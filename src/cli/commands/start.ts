@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Command } from "commander";
 import { loadGenesisFile } from "../../genesis/index.ts";
 import { DEFAULT_NODE_OPTIONS, type NodeOptions } from "../../node/options.ts";
@@ -7,13 +8,6 @@ import { readKeyFile, readKeystoreKey } from "../delegate-key.ts";
 import { CliError } from "../fail.ts";
 import { cliLogger } from "../logger.ts";
 import { initDataDir } from "./init.ts";
-
-/** Add the log flags to a long-running command other than `start` (which takes every setting). */
-export function withLogFlags(cmd: Command): Command {
-  return cmd
-    .option("--log-level <level>", "trace, debug, info, warn, error or silent", "info")
-    .option("--log-format <format>", "json, pretty or auto (pretty on a terminal)", "auto");
-}
 
 /** NodeOptions from the effective configuration (the delegate key already read). */
 export function nodeOptionsFrom(c: Config, delegateKey: Uint8Array | null, isTty: boolean): NodeOptions {
@@ -65,17 +59,50 @@ export function registerStart(program: Command): void {
     const log = cliLogger({ logLevel: c["log.level"], logFormat: c["log.format"] });
     if (file) log.info({ file }, "config file read");
     const { LvoNode } = await import("../../node/node.ts");
-    const node = new LvoNode(nodeOptionsFrom(c, delegateKey, process.stderr.isTTY === true), { log });
-    await node.start();
-    // Test hook (e2e of the second-signal path): make the clean shutdown take this long.
-    const slowMs = Number(process.env.LVO_TEST_SLOW_SHUTDOWN_MS ?? 0);
-    await waitForSignal(async (sig) => {
-      log.info({ signal: sig }, "shutting down (send the signal again to force exit)");
-      if (slowMs > 0) await new Promise((r) => setTimeout(r, slowMs));
-      await node.stop();
+    // Test hooks (e2e of the signal paths): make start-up (before the chain loads) or the clean
+    // shutdown take this long.
+    const slowStartMs = Number(process.env.LVO_TEST_SLOW_START_MS ?? 0);
+    const slowStopMs = Number(process.env.LVO_TEST_SLOW_SHUTDOWN_MS ?? 0);
+    const node = new LvoNode(nodeOptionsFrom(c, delegateKey, process.stderr.isTTY === true), {
+      log,
+      ...(slowStartMs > 0 ? { beforeReplay: (signal) => sleep(slowStartMs, undefined, { signal }) } : {}),
+    });
+    const abort = new AbortController();
+    let started: Promise<void> | null = null;
+    // The handlers are in place before start-up: a signal during it (a long replay) interrupts
+    // start, which stops what it had started, and the process still exits 0 with its logs.
+    const stopped = waitForSignal(async (sig) => {
+      log.info(
+        { signal: sig, during: started ? "start-up" : "running" },
+        "shutting down (send the signal again to force exit)",
+      );
+      if (started) {
+        abort.abort();
+        // Rejected: start already stopped the node; resolved (past its last check): stop it here.
+        if (
+          await started.then(
+            () => true,
+            () => false,
+          )
+        )
+          await node.stop();
+      } else {
+        if (slowStopMs > 0) await sleep(slowStopMs);
+        await node.stop();
+      }
       // The destination is asynchronous: wait until every line is written before exiting.
       await flushLogger(log);
     });
+    started = node.start(abort.signal);
+    try {
+      await started;
+    } catch (err) {
+      // Interrupted: the signal handler finishes and exits.
+      if (abort.signal.aborted) await stopped;
+      throw err;
+    }
+    started = null;
+    await stopped;
   });
 }
 
