@@ -18,6 +18,7 @@ export const SCENARIOS: Record<string, () => Promise<{ run(o: ScenarioOptions): 
     partitions: () => import("./faults/partitions.ts"),
     sigstop: () => import("./faults/sigstop.ts"),
     equivocation: () => import("./faults/equivocation.ts"),
+    "clock-skew": () => import("./faults/clock-skew.ts"),
   };
 export const ORDER = Object.keys(SCENARIOS);
 

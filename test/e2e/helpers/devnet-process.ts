@@ -35,6 +35,8 @@ export class DevnetMember {
   /** Its libp2p address with peer id (known in advance for the topology's members). */
   p2pAddr: string | null = null;
   child: ChildProcess | null = null;
+  /** Extra environment for the process (e.g. a test hook such as LVO_TEST_CLOCK_OFFSET_FILE). */
+  readonly env: Record<string, string> = {};
 
   constructor(
     spec: DevnetNode,
@@ -72,9 +74,13 @@ export class DevnetMember {
     const log = openSync(join(this.dir, "node.log"), "a");
     const argv = [LVO_BIN, "start", "--datadir", this.dir, "--log-format", "json", ...this.args];
     // `ip netns exec` execs the node in place: the child pid is the node's, signals reach it.
+    const env = { ...process.env, ...this.env };
     this.child = this.netns
-      ? spawn("ip", ["netns", "exec", this.netns, process.execPath, ...argv], { stdio: ["ignore", log, log] })
-      : spawn(process.execPath, argv, { stdio: ["ignore", log, log] });
+      ? spawn("ip", ["netns", "exec", this.netns, process.execPath, ...argv], {
+          stdio: ["ignore", log, log],
+          env,
+        })
+      : spawn(process.execPath, argv, { stdio: ["ignore", log, log], env });
     await waitFor(
       async () => (await this.rpc("eth_chainId")) !== undefined,
       timeoutMs,
