@@ -3,9 +3,26 @@ import { passed, type ScenarioResult } from "./types.ts";
 
 const HEADER = `# Reliability campaign
 
-Written by \`npm run campaign\` (scripts/campaign/run.ts); \`CAMPAIGN=rpc-fuzz,mempool-flood,tx-decode-fuzz,keystore-hostile\`
-selects scenarios, \`CAMPAIGN_SCALE=short\` runs the test-suite sizes. Each section is replaced when its
-scenario runs again; sections of scenarios not run are kept as they were.
+Written by \`npm run campaign\` (scripts/campaign/run.ts): \`CAMPAIGN=<name,...>\` selects scenarios (the
+names in the table below), \`CAMPAIGN_SCALE=short\` runs the test-suite sizes (each scenario's short
+run is also a test in test/e2e/campaign-*.test.ts). Each section is replaced when its scenario runs
+again; sections of scenarios not run are kept as they were. Every scenario is bounded in time and
+stops by itself.
+
+The fault scenarios run real \`lvo start\` processes (4 delegates + 1 RPC node) under transfer load,
+and after each one the same checkers (scripts/campaign/faults/checkers.ts):
+- **agreement**: every node holds the same blocks up to the lowest finalized height;
+- **no finalized block changed**: every node's finalized block is sampled every 500 ms during the
+  run; a height going down, a final block changing, or two nodes finalizing different blocks at
+  one height is a violation (and at the end every block ever reported final must still be
+  canonical everywhere);
+- **no final transaction lost**: every transfer seen in a finalized block during the run has its
+  receipt, in the same block, on every node afterwards;
+- **replay**: each node's block log is re-executed from genesis in a scratch ledger
+  (\`lvo verify\`): same state roots, signatures and certificates, and the supply exactly
+  1,000,000,000 LVO after every block;
+- **rejoin**: every restarted node reaches the others' head within the stated bound;
+- **double signatures**: offences seen in the logs (0 unless the scenario makes them).
 `;
 
 const BEGIN = (name: string) => `<!-- scenario:${name} -->`;
