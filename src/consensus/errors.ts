@@ -18,6 +18,13 @@ export const ConsensusErrorCode = {
   BLOCK_CONFLICTS_FINALITY: "BLOCK_CONFLICTS_FINALITY",
   /** This node would sign something it must not (slot or vote already signed). */
   WOULD_DOUBLE_SIGN: "WOULD_DOUBLE_SIGN",
+  /**
+   * The signing record file is damaged (short, wrong format or checksum): the node cannot know
+   * what this delegate signed last, so it does not start (signing blind could double-sign).
+   */
+  SIGNING_RECORD_DAMAGED: "SIGNING_RECORD_DAMAGED",
+  /** The signing record file is gone although this data directory has written one before. */
+  SIGNING_RECORD_MISSING: "SIGNING_RECORD_MISSING",
 } as const;
 
 export type ConsensusErrorCode = (typeof ConsensusErrorCode)[keyof typeof ConsensusErrorCode];

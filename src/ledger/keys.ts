@@ -20,7 +20,11 @@ export const DbPrefix = {
   STATE: 0x06,
   /** 0x07 | txHash(32) → raw signed tx admitted to the mempool and not yet included */
   MEMPOOL: 0x07,
-  /** 0x08 | record kind → this node's signing record (no double signing across restarts) */
+  /**
+   * 0x08 | "record" → this node's signing record before it moved to <datadir>/signing-record
+   * (read once to carry it over); 0x08 | "file" → 0x01 once that file was written (its absence
+   * is then damage, not a fresh node)
+   */
   SIGNING: 0x08,
 } as const;
 

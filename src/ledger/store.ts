@@ -8,6 +8,7 @@ import { decodeReceipts, decodeStoredBlock, encodeReceipts, encodeStoredBlock } 
 import { LedgerErrorCode } from "./errors.ts";
 import { DbPrefix, dbKey, MetaKey, readU64, u64 } from "./keys.ts";
 import type { Block, Receipt } from "./types.ts";
+import { isNoSpace, writeFailure } from "./write-failure.ts";
 
 type Db = Level<Uint8Array, Uint8Array>;
 
@@ -26,18 +27,31 @@ function metaKey(name: string): Uint8Array {
   return dbKey(DbPrefix.META, utf8(name));
 }
 
+/** Runs one write; the store passes its guard (see ChainStore.write) to each batch. */
+type WriteGuard = <T>(what: string, fn: () => Promise<T>) => Promise<T>;
+
 /**
  * The chain's LevelDB repository: blocks, canonical index, tx locations, receipts, the state
  * at the newest final block, the mempool journal and meta. Each block commits in one atomic
  * batch, so a kill at any instant leaves either the old or the new block fully written.
+ *
+ * The first failed write (a full disk, an I/O error) is final: it is reported once to the
+ * `onWriteFailure` listeners (the node stops) and every later write throws the same error.
+ * LevelDB may have appended part of the failed record to its log; writing on after it could
+ * leave a log whose recovery skips that record but applies later ones, so nothing follows it.
  */
 export class ChainStore {
+  /** The LevelDB directory. */
+  readonly dir: string;
   private readonly db: Db;
   private readonly decodeTx: StoredTxDecoder;
   private readonly log: Logger;
   private readonly blockCache = new Map<string, Block>();
+  private failure: LvoError | null = null;
+  private readonly failureListeners: Array<(err: LvoError) => void> = [];
 
-  private constructor(db: Db, decodeTx: StoredTxDecoder, log: Logger) {
+  private constructor(dir: string, db: Db, decodeTx: StoredTxDecoder, log: Logger) {
+    this.dir = dir;
     this.db = db;
     this.decodeTx = decodeTx;
     this.log = log;
@@ -56,13 +70,51 @@ export class ChainStore {
           `database ${dir} is locked: another lvo process is using this data directory`,
         );
       }
-      throw new LvoError(
-        LedgerErrorCode.LEDGER_OPEN_FAILED,
-        `cannot open database ${dir}: ${cause?.message ?? (err as Error).message}`,
-      );
+      const message = cause?.message ?? (err as Error).message;
+      // Opening replays LevelDB's log into a new table file: a full disk fails here.
+      if (isNoSpace(cause) || isNoSpace(err)) {
+        throw new LvoError(
+          LedgerErrorCode.LEDGER_DISK_FULL,
+          `cannot open database ${dir}: no space left on device (${message})`,
+          { path: dir },
+        );
+      }
+      throw new LvoError(LedgerErrorCode.LEDGER_OPEN_FAILED, `cannot open database ${dir}: ${message}`, {
+        path: dir,
+      });
     }
-    return new ChainStore(db, modules.decodeTx, modules.log);
+    return new ChainStore(dir, db, modules.decodeTx, modules.log);
   }
+
+  /** Called once, with LEDGER_DISK_FULL or LEDGER_WRITE_FAILED, when a write fails. */
+  onWriteFailure(listener: (err: LvoError) => void): void {
+    this.failureListeners.push(listener);
+  }
+
+  /** The write failure that stopped this store, if any. */
+  get writeFailure(): LvoError | null {
+    return this.failure;
+  }
+
+  /**
+   * Every write goes through here: none after a failed one, and a failure becomes a typed
+   * error naming the directory. A write refused because the store is closing (shutdown) is not
+   * a failure of the disk and is passed on as it is.
+   */
+  private readonly write: WriteGuard = async (what, fn) => {
+    if (this.failure) throw this.failure;
+    try {
+      return await fn();
+    } catch (err) {
+      if ((err as { code?: string }).code === "LEVEL_DATABASE_NOT_OPEN") throw err;
+      const failure = writeFailure(err, this.dir, what);
+      if (!this.failure) {
+        this.failure = failure;
+        for (const l of this.failureListeners) l(failure);
+      }
+      throw this.failure;
+    }
+  };
 
   /** Close the database (flushes LevelDB). */
   async close(): Promise<void> {
@@ -76,7 +128,9 @@ export class ChainStore {
 
   /** Write meta values in one batch. */
   async putMeta(entries: Array<[string, Uint8Array]>): Promise<void> {
-    await this.db.batch(entries.map(([k, v]) => ({ type: "put" as const, key: metaKey(k), value: v })));
+    await this.write("meta values", () =>
+      this.db.batch(entries.map(([k, v]) => ({ type: "put" as const, key: metaKey(k), value: v }))),
+    );
   }
 
   /** Block by hash (from a small cache of decoded blocks, else from disk). */
@@ -151,26 +205,37 @@ export class ChainStore {
 
   /** Journal admitted transactions (before they are acknowledged) and drop evicted ones. */
   async writeMempool(add: Array<{ hash: Uint8Array; raw: Uint8Array }>, remove: Uint8Array[]): Promise<void> {
-    const ops = [];
+    const ops: Array<{ type: "put"; key: Uint8Array; value: Uint8Array } | { type: "del"; key: Uint8Array }> =
+      [];
     for (const t of add)
       ops.push({ type: "put" as const, key: dbKey(DbPrefix.MEMPOOL, t.hash), value: t.raw });
     for (const h of remove) ops.push({ type: "del" as const, key: dbKey(DbPrefix.MEMPOOL, h) });
-    if (ops.length) await this.db.batch(ops);
+    if (ops.length) await this.write("mempool journal", () => this.db.batch(ops));
   }
 
   /** Start a batch: everything for one block (or one finality step) is written by one commit. */
   batch(): ChainBatch {
-    return new ChainBatch(this.db, (b) => this.cacheBlock(b));
+    return new ChainBatch(this.db, (b) => this.cacheBlock(b), this.write);
   }
 
-  /** This node's signing record (never sign below it again), if any. */
-  async getSigningRecord(): Promise<Uint8Array | undefined> {
+  /**
+   * The signing record as kept in LevelDB before it moved to its own file (read once, to carry
+   * it over), if any.
+   */
+  async getLegacySigningRecord(): Promise<Uint8Array | undefined> {
     return this.db.get(dbKey(DbPrefix.SIGNING, utf8("record")));
   }
 
-  /** Persist the signing record durably (fsync) before the signature leaves the process. */
-  async putSigningRecord(v: Uint8Array): Promise<void> {
-    await this.db.put(dbKey(DbPrefix.SIGNING, utf8("record")), v, { sync: true });
+  /** Has this data directory's signing record file been written before (its marker)? */
+  async hasSigningFile(): Promise<boolean> {
+    return (await this.db.get(dbKey(DbPrefix.SIGNING, utf8("file")))) !== undefined;
+  }
+
+  /** Mark (durably) that the signing record file exists: from now on its absence is damage. */
+  async markSigningFile(): Promise<void> {
+    await this.write("signing record marker", () =>
+      this.db.put(dbKey(DbPrefix.SIGNING, utf8("file")), new Uint8Array([1]), { sync: true }),
+    );
   }
 
   /** Delete canonical index entries above `height` (after a reorg to a shorter branch). */
@@ -194,10 +259,12 @@ export class ChainBatch {
   private readonly b: ReturnType<Db["batch"]>;
   private readonly blocks: Block[] = [];
   private readonly onCommit: (b: Block) => void;
+  private readonly write: WriteGuard;
 
-  constructor(db: Db, onCommit: (b: Block) => void) {
+  constructor(db: Db, onCommit: (b: Block) => void, write: WriteGuard) {
     this.b = db.batch();
     this.onCommit = onCommit;
+    this.write = write;
   }
 
   /** Store a block and its receipts by hash. */
@@ -256,7 +323,7 @@ export class ChainBatch {
 
   /** Write everything atomically. */
   async commit(): Promise<void> {
-    await this.b.write();
+    await this.write("ledger batch", () => this.b.write());
     for (const b of this.blocks) this.onCommit(b);
   }
 }

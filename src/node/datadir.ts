@@ -13,6 +13,8 @@ export interface DataDir {
   delegateKey: string;
   /** libp2p identity key (0600): a stable peer id across restarts. */
   p2pKey: string;
+  /** What this delegate signed last (src/consensus/signing-record.ts): never sign below it. */
+  signingRecord: string;
 }
 
 /** Paths inside a data directory. */
@@ -24,5 +26,6 @@ export function dataDir(root: string): DataDir {
     keys: join(root, "keys"),
     delegateKey: join(root, "delegate.key"),
     p2pKey: join(root, "p2p.key"),
+    signingRecord: join(root, "signing-record"),
   };
 }

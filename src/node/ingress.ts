@@ -1,6 +1,7 @@
 import type { Chain } from "../consensus/chain.ts";
 import { paramsForBlock } from "../governance/index.ts";
 import type { ChainStore } from "../ledger/store.ts";
+import { isWriteFailure } from "../ledger/write-failure.ts";
 import type { Mempool } from "../mempool/pool.ts";
 import { decodeTx, type TxRules, validateTxStatic } from "../tx/index.ts";
 import type { Tx } from "../tx/types.ts";
@@ -49,7 +50,7 @@ export class TxIngress {
    */
   admitGossiped(raw: Uint8Array): Tx {
     const tx = this.admit(raw);
-    void this.journal(tx).catch((err) => this.m.log.error({ err }, "mempool journal write failed"));
+    void this.journal(tx).catch((err) => this.journalFailed(err));
     return tx;
   }
 
@@ -109,8 +110,16 @@ export class TxIngress {
   /** Forget journal entries of transactions the mempool dropped. */
   forget(hashes: Uint8Array[]): void {
     for (const h of hashes) this.evicted.push(h);
-    if (this.evicted.length > 0)
-      void this.flush().catch((err) => this.m.log.error({ err }, "mempool journal write failed"));
+    if (this.evicted.length > 0) void this.flush().catch((err) => this.journalFailed(err));
+  }
+
+  /**
+   * A journal write that nobody awaits failed. A write failure of the store (full disk) is
+   * logged once by the node, which stops; anything else is logged here.
+   */
+  private journalFailed(err: unknown): void {
+    if (isWriteFailure(err)) this.m.log.debug({ err: err.message }, "mempool journal write failed");
+    else this.m.log.error({ err }, "mempool journal write failed");
   }
 
   private journal(tx: Tx): Promise<void> {

@@ -70,6 +70,11 @@ export interface NodeModules {
    * CLI's LVO_TEST_SLOW_START_MS makes start-up slow with it, to interrupt it).
    */
   beforeReplay?: (signal: AbortSignal | undefined) => Promise<void>;
+  /**
+   * Called after the node stopped itself because a write failed (full disk, I/O error): the
+   * owner exits non-zero. A failure during `start` is thrown by `start` instead.
+   */
+  onFatal?: (err: LvoError) => void;
 }
 
 /**
@@ -82,6 +87,7 @@ export class LvoNode {
   private readonly log: Logger;
   private readonly clock: Clock;
   private readonly beforeReplay: NodeModules["beforeReplay"];
+  private readonly onFatal: NodeModules["onFatal"];
   private store: ChainStore | null = null;
   private producer: BlockProducer | null = null;
   private gadget: FinalityGadget | null = null;
@@ -90,6 +96,7 @@ export class LvoNode {
   private metricsServer: MetricsServer | null = null;
   private phase: "starting" | "running" | "stopping" = "starting";
   private readonly evidence = new Map<string, Evidence>();
+  private fatal: LvoError | null = null;
   chain: Chain | null = null;
   mempool: Mempool | null = null;
   p2p: P2pNode | null = null;
@@ -109,6 +116,7 @@ export class LvoNode {
     this.log = modules.log;
     this.clock = modules.clock ?? systemClock;
     this.beforeReplay = modules.beforeReplay;
+    this.onFatal = modules.onFatal;
     this.delegate = opts.delegateKey ? publicKeyToAddress(publicKeyOf(opts.delegateKey)) : null;
   }
 
@@ -125,6 +133,7 @@ export class LvoNode {
     };
     const store = await openStore(this.opts.dataDir, log);
     this.store = store;
+    store.onWriteFailure((err) => this.fail(err));
     try {
       if (this.opts.metrics) {
         // Up before the chain replays, so /healthz answers and /readyz says "starting".
@@ -169,7 +178,12 @@ export class LvoNode {
         this.opts.delegateKey && this.delegate
           ? { secretKey: this.opts.delegateKey, address: this.delegate }
           : null;
-      const signing = key ? await SigningRecord.load(store) : null;
+      const signing = key
+        ? await SigningRecord.load(store, {
+            file: dataDir(this.opts.dataDir).signingRecord,
+            onWriteFailure: (err) => this.fail(err),
+          })
+        : null;
       const gadget = new FinalityGadget({
         chain,
         log: log.child({ mod: "finality" }),
@@ -208,8 +222,8 @@ export class LvoNode {
         ingress.setBroadcast((raws) => void p2p.publish("txs", encodeTxBatch(raws)).catch(() => undefined));
       }
 
-      // The explorer starts first: its origin joins the RPC's CORS list; its /config.json reads
-      // the RPC address when asked.
+      // The explorer starts first: its origin is allowed by the RPC (CORS and WebSocket); its
+      // /config.json reads the RPC address when asked.
       if (this.opts.explorer) {
         this.explorer = createExplorerServer(this.opts.explorer, {
           log: log.child({ mod: "explorer" }),
@@ -229,10 +243,12 @@ export class LvoNode {
           peers: () => this.p2p?.peerCount() ?? 0,
           syncState: () => this.p2p?.syncState() ?? null,
         });
+        // The explorer's origins are allowed on top of what was configured (pageOrigins): adding
+        // them to corsOrigins would make WebSocket upgrades from other localhost pages refused.
         const rpcOpts = this.explorerAddress
           ? {
               ...this.opts.rpc,
-              corsOrigins: [...(this.opts.rpc.corsOrigins ?? []), ...explorerOrigins(this.explorerAddress)],
+              pageOrigins: [...(this.opts.rpc.pageOrigins ?? []), ...explorerOrigins(this.explorerAddress)],
             }
           : this.opts.rpc;
         this.rpc = createRpcServer(rpcOpts, {
@@ -295,11 +311,35 @@ export class LvoNode {
         },
         "node started",
       );
+      if (this.fatal) throw this.fatal;
       this.phase = "running";
     } catch (err) {
       await this.stop();
       throw err;
     }
+  }
+
+  /** The write failure that stopped (or is stopping) the node, if any. */
+  get failure(): LvoError | null {
+    return this.fatal;
+  }
+
+  /**
+   * A write failed (full disk, I/O error): the store and the signing record write nothing more
+   * from now on, so the node cannot go on. Log it once at fatal with the path, stop in the usual
+   * order and tell the owner. During start-up `start` throws it instead.
+   */
+  private fail(err: LvoError): void {
+    if (this.fatal) return;
+    this.fatal = err;
+    this.log.fatal(
+      { code: err.code, path: err.context.path, what: err.context.what, err: err.message },
+      "write failed: the node stops",
+    );
+    if (this.phase !== "running") return;
+    void this.stop()
+      .catch((stopErr) => this.log.error({ err: errorMessage(stopErr) }, "stop after a write failure failed"))
+      .then(() => this.onFatal?.(err));
   }
 
   /** Readiness as /readyz reports it (src/node/health.ts has the rules). */

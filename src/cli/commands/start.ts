@@ -5,7 +5,7 @@ import { DEFAULT_NODE_OPTIONS, type NodeOptions } from "../../node/options.ts";
 import { flushLogger } from "../../util/log.ts";
 import { addSettingOptions, type Config, resolveCommandConfig } from "../config.ts";
 import { readKeyFile, readKeystoreKey } from "../delegate-key.ts";
-import { CliError } from "../fail.ts";
+import { CliError, exitWithError } from "../fail.ts";
 import { cliLogger } from "../logger.ts";
 import { initDataDir } from "./init.ts";
 
@@ -65,6 +65,8 @@ export function registerStart(program: Command): void {
     const slowStopMs = Number(process.env.LVO_TEST_SLOW_SHUTDOWN_MS ?? 0);
     const node = new LvoNode(nodeOptionsFrom(c, delegateKey, process.stderr.isTTY === true), {
       log,
+      // A write failed (full disk): the node logged it and stopped itself; exit 1 with the line.
+      onFatal: (err) => void flushLogger(log).finally(() => exitWithError(err)),
       ...(slowStartMs > 0 ? { beforeReplay: (signal) => sleep(slowStartMs, undefined, { signal }) } : {}),
     });
     const abort = new AbortController();
