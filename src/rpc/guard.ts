@@ -31,16 +31,22 @@ export interface Guard {
   wsOriginAllowed(origin: string | undefined): boolean;
 }
 
-export function createGuard(opts: Pick<RpcOptions, "host" | "corsOrigins" | "allowedHosts">): Guard {
+const normalOrigin = (o: string) => o.trim().toLowerCase().replace(/\/$/, "");
+
+export function createGuard(
+  opts: Pick<RpcOptions, "host" | "corsOrigins" | "pageOrigins" | "allowedHosts">,
+): Guard {
   const anyHost = opts.allowedHosts.includes("*");
   const names = new Set([...LOCAL_NAMES, ...opts.allowedHosts.map(hostName)]);
   const bound = hostName(opts.host);
   if (!WILDCARD_BIND.has(bound)) names.add(bound);
   const anyOrigin = opts.corsOrigins.includes("*");
-  const origins = new Set(opts.corsOrigins.map((o) => o.trim().toLowerCase().replace(/\/$/, "")));
+  const origins = new Set(opts.corsOrigins.map(normalOrigin));
+  // The node's own pages: allowed on top of the configured list, never instead of it.
+  const pages = new Set(opts.pageOrigins.map(normalOrigin));
 
   function corsAllowed(origin: string): boolean {
-    return anyOrigin || origins.has(origin.toLowerCase());
+    return anyOrigin || origins.has(origin.toLowerCase()) || pages.has(origin.toLowerCase());
   }
 
   return {
@@ -50,13 +56,13 @@ export function createGuard(opts: Pick<RpcOptions, "host" | "corsOrigins" | "all
       return isIP(name) !== 0 || names.has(name);
     },
     corsHeaders(origin): Record<string, string> {
-      if (origin === undefined || opts.corsOrigins.length === 0 || !corsAllowed(origin)) return {};
+      if (origin === undefined || !corsAllowed(origin)) return {};
       return anyOrigin
         ? { "Access-Control-Allow-Origin": "*" }
         : { "Access-Control-Allow-Origin": origin, Vary: "Origin" };
     },
     wsOriginAllowed(origin) {
-      if (origin === undefined) return true;
+      if (origin === undefined || pages.has(origin.toLowerCase())) return true;
       if (opts.corsOrigins.length > 0) return corsAllowed(origin);
       // No CORS configured: only pages served from this machine (or an allowed host) may connect.
       let name: string;

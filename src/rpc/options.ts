@@ -35,6 +35,12 @@ export interface RpcOptions {
    */
   corsOrigins: string[];
   /**
+   * Origins of the node's own pages (the explorer): allowed for CORS and WebSocket on top of
+   * `corsOrigins`, without narrowing anything: with no `corsOrigins`, WebSocket upgrades from
+   * localhost pages are still accepted as before.
+   */
+  pageOrigins: string[];
+  /**
    * Host header names accepted, on top of localhost and the bound host (DNS-rebinding
    * protection). IP literals are always accepted; `"*"` turns the check off. Others get 403.
    */
@@ -68,6 +74,7 @@ export const defaultRpcOptions: RpcOptions = {
   keepAliveTimeoutMs: 5_000,
   shutdownGraceMs: 2_000,
   corsOrigins: [],
+  pageOrigins: [],
   allowedHosts: [],
   enableAdmin: false,
   wsMaxConnections: 128,

@@ -11,6 +11,7 @@ import { inflateSync } from "node:zlib";
 import { formatEther, getAddress, JsonRpcProvider, keccak256, parseEther, toUtf8Bytes } from "ethers";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import { publicKeyToAddress } from "../../src/crypto/address.ts";
 import { publicKeyOf } from "../../src/crypto/secp256k1.ts";
 import { DEVNET_PARAMS, devnetDelegateKey } from "../../src/genesis/index.ts";
@@ -388,6 +389,28 @@ describe("explorer: the page in headless Chromium against a real node", () => {
     } finally {
       await p3.close();
     }
+  });
+
+  it("with the explorer on, the RPC still accepts WebSocket pages from localhost (not only the explorer's)", async () => {
+    /** The upgrade's answer: "open", or the HTTP status it was refused with. */
+    const upgrade = (origin: string) =>
+      new Promise<string>((resolve) => {
+        const ws = new WebSocket(node.url.replace(/^http/, "ws"), { origin });
+        ws.on("open", () => {
+          ws.terminate();
+          resolve("open");
+        });
+        ws.on("unexpected-response", (_req, res) => {
+          resolve(String(res.statusCode));
+          res.resume();
+          ws.terminate();
+        });
+        ws.on("error", () => undefined);
+      });
+    expect(await upgrade(explorerUrl.replace(/\/$/, ""))).toBe("open");
+    expect(await upgrade("http://localhost:5173")).toBe("open");
+    expect(await upgrade("http://127.0.0.1:3000")).toBe("open");
+    expect(await upgrade("http://evil.example")).toBe("403");
   });
 
   it("a screenshot of the overview: a PNG of the viewport size that is not blank", async () => {

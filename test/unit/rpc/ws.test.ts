@@ -463,6 +463,40 @@ describe("Host allow-list and CORS", () => {
   });
 });
 
+describe("pageOrigins (the explorer's origins)", () => {
+  const page = "http://127.0.0.1:8080";
+  const json = { "content-type": "application/json" };
+  const body = JSON.stringify(rpc(1, "eth_chainId"));
+
+  it("are allowed for CORS and WebSocket without narrowing what was allowed before", async () => {
+    const s = await setup({ pageOrigins: [page, "http://localhost:8080"] });
+    const post = await rawRequest(s.port, "POST", { ...json, origin: page }, body);
+    expect(post.headers["access-control-allow-origin"]).toBe(page);
+    const pre = await rawRequest(s.port, "OPTIONS", {
+      origin: page,
+      "access-control-request-method": "POST",
+    });
+    expect(pre.status).toBe(204);
+    await Client.connect(s.port, { origin: page });
+    // as with no explorer: other localhost pages still connect, other sites still do not, and
+    // nobody else gets CORS headers
+    await Client.connect(s.port, { origin: "http://localhost:3000" });
+    await Client.connect(s.port, { origin: "http://127.0.0.1:5173" });
+    expect(await refusedStatus(s.port, { origin: "http://evil.example" })).toBe(403);
+    const other = await rawRequest(s.port, "POST", { ...json, origin: "http://localhost:3000" }, body);
+    expect(other.headers["access-control-allow-origin"]).toBeUndefined();
+  });
+
+  it("with corsOrigins configured: the list and the pages, nothing else", async () => {
+    const s = await setup({ corsOrigins: ["http://app.example"], pageOrigins: [page] });
+    await Client.connect(s.port, { origin: "http://app.example" });
+    await Client.connect(s.port, { origin: page });
+    expect(await refusedStatus(s.port, { origin: "http://localhost:3000" })).toBe(403);
+    const post = await rawRequest(s.port, "POST", { ...json, origin: page }, body);
+    expect(post.headers["access-control-allow-origin"]).toBe(page);
+  });
+});
+
 describe("admin_ methods", () => {
   const info: AdminInfo = {
     peers: () => [
