@@ -59,10 +59,16 @@ export class FaultCluster {
     const load =
       rate > 0 ? new TransferLoad({ url: () => net.rpcNode.url, rate, senders: o.senders ?? 8 }) : null;
     const c = new FaultCluster(net, load, o.log ?? (() => undefined));
-    o.prepare?.(net);
-    await Promise.all(net.all.map((m) => m.start()));
-    c.monitor.start();
-    await net.waitFinalized(2, 60_000);
+    try {
+      o.prepare?.(net);
+      await Promise.all(net.all.map((m) => m.start()));
+      c.monitor.start();
+      await net.waitFinalized(2, 60_000);
+    } catch (err) {
+      // No cluster for the caller to clean up: stop what started and remove the directories.
+      await c.cleanup();
+      throw err;
+    }
     load?.start();
     return c;
   }

@@ -29,13 +29,13 @@ const SIZES = {
   },
   short: {
     rate: 10,
-    baselineMs: 3_000,
-    isolateMs: 6_000,
+    baselineMs: 2_000,
+    isolateMs: 5_000,
     halves: 1,
-    halfMs: [5_000, 5_000],
-    ringMs: 8_000,
-    bridgeUpMs: 4_000,
-    bridgeDownMs: 5_000,
+    halfMs: [4_000, 4_000],
+    ringMs: 6_000,
+    bridgeUpMs: 3_000,
+    bridgeDownMs: 4_000,
   },
 };
 
@@ -194,12 +194,20 @@ interface Slot {
 /** Producers of the next `count` slots after the head, from the RPC node's `lvo_getSchedule`. */
 async function schedule(c: FaultCluster, count: number): Promise<Slot[]> {
   const m = c.net.rpcNode;
-  const now = await m.rpc<{ head: { slot: string } }>("lvo_getSchedule");
-  // A few slots past the head: the head may move between the two calls.
-  const s = await m.rpc<{ slots: Array<Record<keyof Slot, string>> }>("lvo_getSchedule", [
-    hex(Number(now.head.slot) + 3),
-    hex(count),
-  ]);
+  let s: { slots: Array<Record<keyof Slot, string>> } | null = null;
+  for (let attempt = 0; !s; attempt++) {
+    const now = await m.rpc<{ head: { slot: string } }>("lvo_getSchedule");
+    // Refused when the head moved past `fromSlot` between the two calls: ask again.
+    s = await m
+      .rpc<{ slots: Array<Record<keyof Slot, string>> }>("lvo_getSchedule", [
+        hex(Number(now.head.slot) + 1),
+        hex(count),
+      ])
+      .catch((err: Error) => {
+        if (attempt >= 4) throw err;
+        return null;
+      });
+  }
   return s.slots.map((x) => ({
     slot: Number(x.slot),
     round: Number(x.round),
@@ -252,7 +260,9 @@ export async function run(o: ScenarioOptions): Promise<ScenarioResult> {
 }
 
 async function phases(c: FaultCluster, lab: NetnsLab, o: ScenarioOptions): Promise<ScenarioResult> {
-  const log = o.log ?? (() => undefined);
+  const out = o.log ?? (() => undefined);
+  const log = (l: string) => out(`+${((Date.now() - c.startedAt) / 1000).toFixed(0)} s ${l}`);
+  log("cluster up, finalizing");
   const size = SIZES[o.scale];
   const seed = 0x70617274;
   const rnd = prng(seed);
@@ -301,7 +311,7 @@ async function phases(c: FaultCluster, lab: NetnsLab, o: ScenarioOptions): Promi
     log(
       `${phase} ${label}: held ${heldMs} ms; ${sides.map((s) => `${names(s.hosts)} fin ${range(s.finAtCut)}->${range(s.finAtHeal)}`).join(" | ")}; healed: one branch ${r.branchMs} ms, finality ${r.finalityMs} ms`,
     );
-    await sleep(1_000);
+    await sleep(500);
     return { cut, caughtUpMs: r.caughtUpMs };
   };
 
@@ -433,6 +443,7 @@ async function phases(c: FaultCluster, lab: NetnsLab, o: ScenarioOptions): Promi
     `${quorumSides.filter((s) => s.finAtHeal[0] > s.finAtCut[1]).length} of ${quorumSides.length}`,
   ]);
 
+  log("phases done: stopping load, running the checkers");
   return c.finish({
     name: "partitions",
     title: "Network partitions in network namespaces, under load",
