@@ -10,6 +10,7 @@ import {
 } from "./blocks-protocol.ts";
 import { P2pErrorCode } from "./errors.ts";
 import { createPubsub, type GossipCounters, GossipValidation, SCORE_THRESHOLDS } from "./gossip.ts";
+import { GossipGuard } from "./gossip-guard.ts";
 import { Handshake } from "./handshake.ts";
 import { createHost, type Services } from "./host.ts";
 import { MAX_BOOTSTRAP, type P2pOptions, p2pOptions } from "./options.ts";
@@ -61,6 +62,7 @@ export class P2pNode {
   private readonly topics: ReturnType<typeof chainTopics>;
   private readonly protocols: ReturnType<typeof protocolIds>;
   private readonly validation: GossipValidation;
+  private readonly guard: GossipGuard;
   private readonly syncer: Syncer;
   private readonly handshake: Handshake;
   private libp2p: Libp2p<Services> | null = null;
@@ -77,6 +79,12 @@ export class P2pNode {
     this.topics = chainTopics(modules.chainId, modules.genesisHash);
     this.protocols = protocolIds(modules.chainId);
     this.validation = new GossipValidation(this.opts, { handlers: modules.handlers, log: modules.log });
+    this.guard = new GossipGuard({
+      topics: new Set(Object.values(this.topics.byKind)),
+      messagesPerSecond: this.opts.maxGossipMessagesPerSecond,
+      maxPeers: this.opts.maxPeers,
+      penalise: (peer, points, reason) => this.penalise(peer, points, reason),
+    });
     this.syncer = new Syncer(
       {
         maxBlocksPerRequest: this.opts.maxBlocksPerRequest,
@@ -135,6 +143,7 @@ export class P2pNode {
     });
     this.libp2p = libp2p;
     try {
+      this.guard.attach(libp2p.services.pubsub);
       const handleOpts = {
         maxInboundStreams: MAX_STREAMS_PER_PROTOCOL,
         maxOutboundStreams: MAX_STREAMS_PER_PROTOCOL,
@@ -150,6 +159,7 @@ export class P2pNode {
         const peer = evt.detail.toString();
         this.table.remove(peer);
         this.limiter.forget(peer);
+        this.guard.forget(peer);
         this.redialer?.onDisconnect(peer);
         this.log.debug({ peer }, "peer disconnected");
       });

@@ -49,6 +49,11 @@ export interface P2pOptions {
   maxPendingValidations: number;
   /** A validation slower than this counts as ignore, so one slow handler cannot stall gossip. */
   validationTimeoutMs: number;
+  /**
+   * Gossip messages one peer may send per second (burst of the same size). Beyond it messages
+   * are dropped before gossipsub verifies them, and the peer is penalised.
+   */
+  maxGossipMessagesPerSecond: number;
   /** Inbound connections accepted per second from one host (devnets run many nodes on one IP). */
   inboundConnectionsPerSecond: number;
   /**
@@ -81,6 +86,9 @@ export const DEFAULT_P2P_OPTIONS: P2pOptions = {
   maxConcurrentValidations: 64,
   maxPendingValidations: 4096,
   validationTimeoutMs: 5_000,
+  // An honest peer relays blocks, votes and transaction batches: tens per second on a busy
+  // chain. Each message costs gossipsub a signature check (~0.5 ms) before any verdict.
+  maxGossipMessagesPerSecond: 500,
   inboundConnectionsPerSecond: 20,
   syncDistance: 2,
   progressLogMs: 5_000,
@@ -121,6 +129,7 @@ export function p2pOptions(
     "maxRequestsPerSecond",
     "requestTimeoutMs",
     "statusIntervalMs",
+    "maxGossipMessagesPerSecond",
   ] as const) {
     if (!(o[k] > 0)) throw new LvoError(P2pErrorCode.P2P_BAD_OPTIONS, `${k} must be positive`);
   }

@@ -16,11 +16,21 @@ export const Penalty = {
   INVALID_BLOCKS: 100,
   /** The peer exceeded our request rate. */
   REQUEST_FLOOD: 2,
+  /**
+   * A gossipsub frame above the 4 MiB cap, or one that is no gossipsub RPC: no honest router
+   * sends either, so one is enough for a ban (equal to BAN_POINTS).
+   */
+  BAD_FRAME: 80,
+  /** An RPC with messages on topics we do not know (honest routers send only our topics). */
+  UNKNOWN_TOPIC: 10,
+  /** An RPC with gossip messages beyond the peer's per-second budget (the excess is dropped). */
+  GOSSIP_FLOOD: 10,
 } as const;
 
 /**
  * Points at which a peer is banned. Equal to minus gossipsub's graylist threshold: the points
  * enter the gossip score as its application-specific term, so both paths agree.
+ * `Penalty.BAD_FRAME` equals it.
  */
 export const BAN_POINTS = 80;
 

@@ -15,6 +15,11 @@ export class RateLimiter {
 
   /** Take one token for `key`; false when its bucket is empty. */
   take(key: string, now = Date.now()): boolean {
+    return this.takeUpTo(key, 1, now) === 1;
+  }
+
+  /** Take up to `n` tokens for `key`; returns how many it got (whole tokens only). */
+  takeUpTo(key: string, n: number, now = Date.now()): number {
     let b = this.buckets.get(key);
     if (!b) {
       if (this.buckets.size >= this.maxKeys) {
@@ -26,9 +31,9 @@ export class RateLimiter {
     }
     b.tokens = Math.min(this.rate, b.tokens + ((now - b.at) / 1000) * this.rate);
     b.at = now;
-    if (b.tokens < 1) return false;
-    b.tokens -= 1;
-    return true;
+    const got = Math.max(0, Math.min(n, Math.floor(b.tokens)));
+    b.tokens -= got;
+    return got;
   }
 
   /** Drop a peer's bucket (on disconnect). */
