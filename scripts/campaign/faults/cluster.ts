@@ -28,6 +28,8 @@ export interface ClusterOptions {
   log?: (line: string) => void;
   /** Called after the devnet is created and before anything starts (e.g. to add duplicates). */
   prepare?: (net: TestDevnet) => void;
+  /** Bound for each node's first start-up (JSON-RPC up); default 30 s. */
+  startTimeoutMs?: number;
 }
 
 /** One restart: how long from `lvo start` until the node's head reached the others'. */
@@ -61,7 +63,7 @@ export class FaultCluster {
     const c = new FaultCluster(net, load, o.log ?? (() => undefined));
     try {
       o.prepare?.(net);
-      await Promise.all(net.all.map((m) => m.start()));
+      await Promise.all(net.all.map((m) => m.start(o.startTimeoutMs)));
       c.monitor.start();
       await net.waitFinalized(2, 60_000);
     } catch (err) {

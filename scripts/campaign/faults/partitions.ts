@@ -239,6 +239,8 @@ export async function run(o: ScenarioOptions): Promise<ScenarioResult> {
       rate: SIZES[o.scale].rate,
       senders: 8,
       log: o.log,
+      // Five processes starting at once on a shared machine can take well over 30 s.
+      startTimeoutMs: 90_000,
     });
     result = await phases(c, lab, o);
   } finally {
