@@ -2,10 +2,12 @@ import type { Chain } from "../consensus/chain.ts";
 import { ConsensusErrorCode } from "../consensus/errors.ts";
 import { type EquivocationDetector, verifyEvidence } from "../consensus/evidence.ts";
 import type { FinalityGadget } from "../consensus/gadget.ts";
-import { blockSigningDigest, recoverSigner } from "../consensus/vote.ts";
+import { blockSigningDigest, recoverSigner, voteSigner } from "../consensus/vote.ts";
+import type { Address } from "../crypto/address.ts";
 import { keccak256 } from "../crypto/hash.ts";
+import { getCandidate } from "../dpos/index.ts";
 import { decodeWireBlock, encodeWireBlock, hashHeader } from "../ledger/encoding.ts";
-import type { Block, Evidence } from "../ledger/types.ts";
+import type { Block, Evidence, SignedVote } from "../ledger/types.ts";
 import type { Mempool } from "../mempool/pool.ts";
 import type { GossipKind, GossipVerdict, P2pHandlers, PeerStatus } from "../p2p/types.ts";
 import { decodeTx } from "../tx/index.ts";
@@ -51,16 +53,23 @@ export function createP2pHandlers(m: GossipModules): P2pHandlers {
   const { chain } = m;
   const maxTxBytes = chain.genesis.params.maxTxBytes;
 
+  /** True when `a` has a DPoS candidate record at our head (every producer and voter has one). */
+  function isCandidate(a: Address): boolean {
+    return getCandidate(chain.headState(), a) !== null;
+  }
+
   async function onBlock(data: Uint8Array): Promise<GossipVerdict> {
-    let block: Block;
+    let w: ReturnType<typeof decodeWireBlock>;
     try {
-      block = blockFromWire(data, m.mempool, maxTxBytes);
+      // Header, signature and evidence only: the transactions' senders are recovered last.
+      w = decodeWireBlock(data);
     } catch {
-      return "reject"; // [REJECT] undecodable block or transaction
+      return "reject"; // [REJECT] not a wire block
     }
-    const h = block.header;
+    const h = w.header;
+    const hash = hashHeader(h);
     // [IGNORE] already known, or at/below finality
-    if (chain.entry(block.hash) || h.height <= chain.finalized.height) return "ignore";
+    if (chain.entry(hash) || h.height <= chain.finalized.height) return "ignore";
     const now = chain.slots.slotAt(m.clock.now());
     // [REJECT] a block for a slot that has not started (beyond one slot of clock skew)
     if (h.slot > now + FUTURE_SLOTS) {
@@ -68,17 +77,31 @@ export function createP2pHandlers(m: GossipModules): P2pHandlers {
       return "reject";
     }
     // [REJECT] the signature must be the producer's (checked before any execution)
-    if (
-      recoverSigner(blockSigningDigest(chain.genesis.chainId, block.hash), block.signature) !== h.producer
-    ) {
+    if (recoverSigner(blockSigningDigest(chain.genesis.chainId, hash), w.signature) !== h.producer) {
       return "reject";
     }
-    const ev = m.detector.onBlock({ header: h, signature: block.signature });
+    const parentKnown = chain.entry(h.parentHash) !== undefined;
+    if (!isCandidate(h.producer)) {
+      // [REJECT] on a parent we hold, a producer that is no candidate cannot own the slot;
+      // [IGNORE] on an unknown parent (we may be behind the election that made it one). It
+      // never reaches the equivocation detector (whose bounded memory strangers would flush)
+      // nor starts a sync.
+      return parentKnown ? "reject" : "ignore";
+    }
+    const ev = m.detector.onBlock({ header: h, signature: w.signature });
     if (ev) m.addEvidence(ev);
     // [IGNORE] unknown parent: we are behind; sync fetches the missing range
-    if (!chain.entry(h.parentHash)) {
+    if (!parentKnown) {
       m.onUnknownParent();
       return "ignore";
+    }
+    let block: Block;
+    try {
+      // Transactions already verified in the mempool are reused (recovered once, not twice).
+      const txs = w.txs.map((raw) => m.mempool.get(keccak256(raw)) ?? decodeTx(raw, maxTxBytes));
+      block = { header: h, hash, signature: w.signature, txs, evidence: w.evidence };
+    } catch {
+      return "reject"; // [REJECT] a transaction that does not decode
     }
     try {
       await chain.importBlock(block);
@@ -115,21 +138,45 @@ export function createP2pHandlers(m: GossipModules): P2pHandlers {
   }
 
   async function onVote(data: Uint8Array): Promise<GossipVerdict> {
+    let v: SignedVote;
     try {
-      return await m.gadget.onVote(decodeVote(data));
+      v = decodeVote(data);
+    } catch {
+      return "reject"; // [REJECT] not a vote
+    }
+    // A voter that is no candidate never reaches the gadget: its votes for blocks nobody has
+    // would fill the early-vote store (newest dropped at its bound: honest early votes with
+    // them) and its conflicting votes would become evidence of nothing. The gadget recovers
+    // the signer again (votes are few: one per delegate and block).
+    if (v.source.height < v.target.height && v.target.height > chain.finalized.height) {
+      const voter = voteSigner(chain.genesis.chainId, v);
+      // [REJECT] the signature does not recover
+      if (!voter) return "reject";
+      // [REJECT] a stranger's vote for a block we hold; [IGNORE] for one we do not (we may be
+      // behind the election that made it a delegate)
+      if (!isCandidate(voter)) return chain.entry(v.target.hash) ? "reject" : "ignore";
+    }
+    try {
+      return await m.gadget.onVote(v);
     } catch {
       return "reject";
     }
   }
 
   function onEvidence(data: Uint8Array): GossipVerdict {
+    let off: ReturnType<typeof verifyEvidence>;
+    let e: Evidence;
     try {
-      const e = decodeEvidence(data);
-      verifyEvidence(chain.genesis.chainId, e);
-      return m.addEvidence(e) ? "accept" : "ignore";
+      e = decodeEvidence(data);
+      off = verifyEvidence(chain.genesis.chainId, e);
     } catch {
-      return "reject";
+      return "reject"; // [REJECT] malformed, or the two signatures do not convict one signer
     }
+    // [REJECT] the offender is no candidate at our head: there is nothing to punish (the DPoS
+    // hook skips it without recording the offence, so it would stay pending, be put in every
+    // block and push real evidence out of the bounded pool)
+    if (!isCandidate(off.offender)) return "reject";
+    return m.addEvidence(e) ? "accept" : "ignore";
   }
 
   return {
