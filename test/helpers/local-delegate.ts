@@ -24,9 +24,11 @@ export async function localDelegate(m: {
   onProduced?: (b: Block) => void;
   /** Where this delegate's votes go (other delegates' gadgets); by default nowhere. */
   publish?: (v: SignedVote) => void;
+  /** Its own signing-record file, for several delegates on one store (default: the store's). */
+  signingFile?: string;
 }): Promise<{ gadget: FinalityGadget; producer: BlockProducer }> {
   const log = silentLogger();
-  const signing = await SigningRecord.load(m.store);
+  const signing = await SigningRecord.load(m.store, m.signingFile ? { file: m.signingFile } : {});
   const gadget = new FinalityGadget({
     chain: m.chain,
     log,

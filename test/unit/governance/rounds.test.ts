@@ -94,9 +94,11 @@ beforeAll(async () => {
     const publish = (v: SignedVote) => {
       for (const [a, d] of delegates) if (a !== key.address) inFlight.push(d.gadget.onVote(v));
     };
+    // one signing record per delegate: they share the store, not what they signed
+    const signingFile = join(main.store.dir, `signing-record-${key.address}`);
     delegates.set(
       key.address,
-      await localDelegate({ chain, store: main.store, mempool, key, system, publish }),
+      await localDelegate({ chain, store: main.store, mempool, key, system, publish, signingFile }),
     );
   }
   backend = new NodeBackend({
