@@ -4,6 +4,7 @@ import { isInternalRpcError, type JsonRpcError, RpcErrorCode, rpcError, toRpcErr
 import type { Json } from "./json.ts";
 import type { RpcMethod } from "./methods/define.ts";
 import { createMethodTable } from "./methods/index.ts";
+import { notificationsNotSupported } from "./methods/subscribe.ts";
 
 /** The limits the dispatcher enforces (a slice of RpcOptions). */
 export interface DispatcherOptions {
@@ -67,6 +68,8 @@ export function createDispatcher(opts: DispatcherOptions, modules: DispatcherMod
         `the method ${name.slice(0, 100)} does not exist/is not available`,
       );
     }
+    const own = local?.get(name);
+    if (def.connectionOnly && !own) throw notificationsNotSupported();
     if (rawParams.length > def.params.length) {
       throw rpcError(
         RpcErrorCode.RPC_INVALID_PARAMS,
@@ -81,7 +84,6 @@ export function createDispatcher(opts: DispatcherOptions, modules: DispatcherMod
         throw rpcError(RpcErrorCode.RPC_INVALID_PARAMS, `invalid argument ${i} (${p.name}): ${reason}`);
       }
     });
-    const own = local?.get(name);
     return own ? own(parsed) : def.handler(backend, parsed);
   }
 

@@ -22,6 +22,11 @@ export interface RpcMethod {
   readonly handler: (backend: RpcBackend, params: unknown[]) => Json | Promise<Json>;
   /** Summary and result schema; absent only for methods defined without them (the OpenRPC test reports those). */
   readonly doc?: MethodDoc;
+  /**
+   * Served only where a connection supplies the handler (eth_subscribe over a WebSocket).
+   * Elsewhere the dispatcher answers -32601 before looking at the params, as geth does.
+   */
+  readonly connectionOnly?: boolean;
 }
 
 /** Method name → definition. */

@@ -69,11 +69,16 @@ const SubscriptionIdCodec: Codec<string> = codec(
 /** The parsed params of a subscribe call: the kind and, for `logs` only, a filter. */
 export type SubscribeParams = [kind: SubscriptionKind, filter: LogFilter | null];
 
-const notOverHttp = (): Json => {
-  throw rpcError(
+/** The answer over HTTP: geth's code, whatever the params (the dispatcher checks this first). */
+export function notificationsNotSupported(): Error {
+  return rpcError(
     RpcErrorCode.RPC_METHOD_NOT_FOUND,
     "notifications not supported: subscribe over a WebSocket",
   );
+}
+
+const notOverHttp = (): Json => {
+  throw notificationsNotSupported();
 };
 
 function subscribeMethod(ns: SubscriptionNamespace): RpcMethod {
@@ -108,8 +113,8 @@ function unsubscribeMethod(ns: SubscriptionNamespace): RpcMethod {
 
 /** The (un)subscribe methods: over HTTP they answer -32601 "notifications not supported". */
 export const subscriptionMethods: MethodTable = {
-  eth_subscribe: subscribeMethod("eth"),
-  eth_unsubscribe: unsubscribeMethod("eth"),
-  lvo_subscribe: subscribeMethod("lvo"),
-  lvo_unsubscribe: unsubscribeMethod("lvo"),
+  eth_subscribe: { ...subscribeMethod("eth"), connectionOnly: true },
+  eth_unsubscribe: { ...unsubscribeMethod("eth"), connectionOnly: true },
+  lvo_subscribe: { ...subscribeMethod("lvo"), connectionOnly: true },
+  lvo_unsubscribe: { ...unsubscribeMethod("lvo"), connectionOnly: true },
 } satisfies Record<SubscriptionMethod, RpcMethod>;

@@ -294,11 +294,21 @@ describe("JSON-RPC over WebSocket", () => {
     const res = await fetch(`http://127.0.0.1:${s.port}`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify(rpc(1, "eth_subscribe", ["newHeads"])),
+      body: JSON.stringify([
+        rpc(1, "eth_subscribe", ["newHeads"]),
+        // Whatever the params: the transport is judged first (geth answers the same).
+        rpc(2, "eth_subscribe", []),
+        rpc(3, "lvo_subscribe", [null, 1]),
+        rpc(4, "lvo_unsubscribe", [{}]),
+        rpc(5, "eth_unsubscribe", ["0x1", "extra", "more"]),
+      ]),
     });
-    const json = (await res.json()) as any;
-    expect(json.error.code).toBe(-32601);
-    expect(json.error.message).toMatch(/notifications not supported/);
+    const json = (await res.json()) as any[];
+    expect(json).toHaveLength(5);
+    for (const r of json) {
+      expect(r.error.code, JSON.stringify(r)).toBe(-32601);
+      expect(r.error.message).toMatch(/notifications not supported/);
+    }
   });
 
   it("closing the connection ends its subscriptions", async () => {
