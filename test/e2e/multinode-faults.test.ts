@@ -66,7 +66,7 @@ describe("delegate crashes and stops", () => {
           if ((await net.rpcNode.minerAt(h)) === address) return h;
         return null;
       },
-      30_000,
+      60_000,
       "a block by the restarted delegate",
     );
     console.log(`restarted delegate produced block ${produced}, ${Date.now() - startedAt} ms after restart`);

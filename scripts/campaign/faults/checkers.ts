@@ -31,13 +31,36 @@ export async function checkFinality(net: TestDevnet, monitor: FinalityMonitor): 
   return out;
 }
 
-/** Every transaction acknowledged as final is in the same block on every running node. */
+/**
+ * Every transaction acknowledged as final is in the same block on every running node, once each
+ * node's finalized height reached the highest of them (waited for up to `catchUpMs`).
+ */
 export async function checkFinalTxs(
   nodes: DevnetMember[],
   finals: Acked[],
+  catchUpMs = 60_000,
 ): Promise<{ check: Check; missing: number }> {
   let missing = 0;
   const examples: string[] = [];
+  // A node that just came back (restarted, resumed, reconnected) may not yet hold the highest
+  // final block: give every node time to reach it, so "behind" is not counted as "lost".
+  const top = finals.reduce((h, a) => Math.max(h, a.final!.height), -1);
+  const behind: string[] = [];
+  const until = Date.now() + catchUpMs;
+  for (const m of nodes) {
+    for (;;) {
+      const f = await m.heights().then(
+        (h) => h.finalized,
+        () => -1,
+      );
+      if (f >= top) break;
+      if (Date.now() > until) {
+        behind.push(`${m.spec.name} finalized ${f} < ${top}`);
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
   for (const m of nodes) {
     for (let i = 0; i < finals.length; i += 200) {
       const chunk = finals.slice(i, i + 200);
@@ -60,7 +83,7 @@ export async function checkFinalTxs(
     check: check(
       "no final transaction lost",
       missing === 0 && finals.length > 0,
-      `${finals.length} transactions acknowledged as final, checked on ${nodes.length} nodes: ${missing} missing${examples.length ? ` (${examples.join(", ")})` : ""}`,
+      `${finals.length} transactions acknowledged as final (up to height ${top}), checked on ${nodes.length} nodes: ${missing} missing${examples.length ? ` (${examples.join(", ")})` : ""}${behind.length ? `; not caught up within ${catchUpMs / 1000} s: ${behind.join(", ")}` : ""}`,
     ),
   };
 }

@@ -4,7 +4,7 @@
 // it sign blocks for slots that have not started: the others must refuse them with a logged
 // reason. A clock behind makes it refuse everyone's blocks. Either way the other three keep
 // finalizing, no key signs twice, and once its clock is right again it rejoins.
-import { rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { DevnetMember } from "../../../test/e2e/helpers/devnet-process.ts";
 import { type Check, check, type ScenarioOptions, type ScenarioResult } from "../types.ts";
@@ -43,6 +43,16 @@ function farFuture(members: DevnetMember[]): number {
   return members.reduce((n, m) => n + m.logEntries("far-future block rejected").length, 0);
 }
 
+/**
+ * Blocks `m` logged as produced for a slot that, by the machine's clock at the time of the log
+ * line, started more than one slot later: the early blocks a clock ahead makes it sign.
+ */
+function earlyBlocks(m: DevnetMember, genesisTime: number): number {
+  return m
+    .logEntries("block produced")
+    .filter((e) => genesisTime + Number(e.slot) * INTERVAL_MS > Number(e.time) + INTERVAL_MS).length;
+}
+
 const fmt = (ms: number) => (Math.abs(ms) >= 1000 ? `${ms / 1000} s` : `${ms} ms`);
 
 export async function run(o: ScenarioOptions): Promise<ScenarioResult> {
@@ -65,6 +75,11 @@ export async function run(o: ScenarioOptions): Promise<ScenarioResult> {
     },
   });
   try {
+    const genesisTime = Date.parse(
+      (JSON.parse(readFileSync(join(c.net.root, "genesis.json"), "utf8")) as { genesisTime: string })
+        .genesisTime,
+    );
+    let earlySigned = 0;
     const rows: Array<Array<string | number>> = [];
     const checks: Check[] = [];
     let aheadRejections = 0;
@@ -75,6 +90,7 @@ export async function run(o: ScenarioOptions): Promise<ScenarioResult> {
       const victim = c.delegates[p.who]!;
       const others = c.net.all.filter((m) => m !== victim);
       const ff0 = farFuture(others);
+      const early0 = earlyBlocks(victim, genesisTime);
       const fin0 = await c.lowestFinalized([victim]);
       for (const off of p.offsets) {
         writeFileSync(files.get(victim)!, String(off));
@@ -82,6 +98,7 @@ export async function run(o: ScenarioOptions): Promise<ScenarioResult> {
       }
       const fin1 = await c.lowestFinalized([victim]);
       const rejected = farFuture(others) - ff0;
+      const early = earlyBlocks(victim, genesisTime) - early0;
       writeFileSync(files.get(victim)!, "0");
       const t0 = Date.now();
       let rejoin = -1;
@@ -104,24 +121,26 @@ export async function run(o: ScenarioOptions): Promise<ScenarioResult> {
       if (Math.max(...p.offsets) > INTERVAL_MS) {
         aheadPhases++;
         aheadRejections += rejected;
+        earlySigned += early;
       }
       rows.push([
         victim.spec.name,
         p.offsets.map((x) => (x > 0 ? `+${fmt(x)}` : `-${fmt(-x)}`)).join(", "),
         p.offsets.length * p.holdMs,
         `${fin0} -> ${fin1}`,
+        early,
         rejected,
         rejoin,
       ]);
       log(
-        `skew ${victim.spec.name} ${p.offsets.map(fmt).join("/")}: finalized ${fin0} -> ${fin1}, far-future refused ${rejected}, rejoined in ${rejoin} ms`,
+        `skew ${victim.spec.name} ${p.offsets.map(fmt).join("/")}: finalized ${fin0} -> ${fin1}, early blocks signed ${early}, far-future refused ${rejected}, rejoined in ${rejoin} ms`,
       );
     }
     checks.push(
       check(
         "far-future blocks refused with a logged reason",
-        aheadPhases === 0 || aheadRejections > 0,
-        `${aheadRejections} "far-future block rejected" log lines on the other nodes over ${aheadPhases} phases with a clock more than one slot ahead`,
+        earlySigned === 0 || aheadRejections > 0,
+        `over ${aheadPhases} phases with a clock more than one slot ahead the skewed delegate signed ${earlySigned} blocks for slots more than one slot in the future; ${aheadRejections} "far-future block rejected" log lines on the other nodes`,
       ),
     );
     checks.push(
@@ -155,6 +174,7 @@ export async function run(o: ScenarioOptions): Promise<ScenarioResult> {
             "offsets",
             "held ms",
             "lowest finalized of the others",
+            "early blocks signed",
             "far-future blocks refused by the others",
             "rejoin after reset ms",
           ],

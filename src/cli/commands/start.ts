@@ -7,6 +7,7 @@ import { addSettingOptions, type Config, resolveCommandConfig } from "../config.
 import { readKeyFile, readKeystoreKey } from "../delegate-key.ts";
 import { CliError, exitWithError } from "../fail.ts";
 import { cliLogger } from "../logger.ts";
+import { offsetClockFromEnv } from "../test-clock.ts";
 import { initDataDir } from "./init.ts";
 
 /** NodeOptions from the effective configuration (the delegate key already read). */
@@ -63,8 +64,11 @@ export function registerStart(program: Command): void {
     // shutdown take this long.
     const slowStartMs = Number(process.env.LVO_TEST_SLOW_START_MS ?? 0);
     const slowStopMs = Number(process.env.LVO_TEST_SLOW_SHUTDOWN_MS ?? 0);
+    // Test hook (the campaign's clock-skew faults): a clock offset read from a file.
+    const skewed = offsetClockFromEnv(process.env, log);
     const node = new LvoNode(nodeOptionsFrom(c, delegateKey, process.stderr.isTTY === true), {
       log,
+      ...(skewed ? { clock: skewed.clock } : {}),
       // A write failed (full disk): the node logged it and stopped itself; exit 1 with the line.
       onFatal: (err) => void flushLogger(log).finally(() => exitWithError(err)),
       ...(slowStartMs > 0 ? { beforeReplay: (signal) => sleep(slowStartMs, undefined, { signal }) } : {}),

@@ -42,7 +42,9 @@ describe("hostile corpus", () => {
     expect(first.r.gasUsed).toBeLessThanOrEqual(p.gasLimit ?? GAS_LIMIT);
     // deterministic: same code, message and gas on a second, independent run (a replay)
     expect(second.r).toEqual(first.r);
-    expect(first.ms).toBeLessThan(5_000);
+    // bounded by gas, not by time: a generous ceiling that only a hang would pass (the CI machine
+    // is shared; 6.7 s was seen there for the deep recursion payload under load)
+    expect(first.ms).toBeLessThan(30_000);
   });
 
   it("a second call does not see globals set by the first", () => {
