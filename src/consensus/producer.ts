@@ -4,6 +4,7 @@ import type { SystemHandler } from "../execution/system.ts";
 import { paramsForBlock } from "../governance/index.ts";
 import { evidenceRootOf, hashHeader, receiptRootOf, txRootOf } from "../ledger/encoding.ts";
 import type { Block, BlockHeader, Evidence } from "../ledger/types.ts";
+import { isWriteFailure } from "../ledger/write-failure.ts";
 import type { Mempool } from "../mempool/pool.ts";
 import { bytesEqual } from "../util/bytes.ts";
 import type { Clock } from "../util/clock.ts";
@@ -96,7 +97,12 @@ export class BlockProducer {
   private onSlot(slot: number): void {
     this.timer = null;
     this.running = this.tryProduce(slot)
-      .catch((err) => this.m.log.error({ err: errorMessage(err), slot }, "block production failed"))
+      .catch((err) =>
+        // A failed write (full disk) is logged once, at fatal, by the node, which stops.
+        isWriteFailure(err)
+          ? this.m.log.debug({ err: errorMessage(err), slot }, "block production stopped by a write failure")
+          : this.m.log.error({ err: errorMessage(err), slot }, "block production failed"),
+      )
       .finally(() => {
         this.running = null;
         this.schedule();

@@ -8,6 +8,7 @@ import { keccak256 } from "../crypto/hash.ts";
 import { getCandidate } from "../dpos/index.ts";
 import { decodeWireBlock, encodeWireBlock, hashHeader } from "../ledger/encoding.ts";
 import type { Block, Evidence, SignedVote } from "../ledger/types.ts";
+import { isWriteFailure } from "../ledger/write-failure.ts";
 import type { Mempool } from "../mempool/pool.ts";
 import type { GossipKind, GossipVerdict, P2pHandlers, PeerStatus } from "../p2p/types.ts";
 import { decodeTx } from "../tx/index.ts";
@@ -108,6 +109,8 @@ export function createP2pHandlers(m: GossipModules): P2pHandlers {
       return "accept";
     } catch (err) {
       if (isLvoError(err, ConsensusErrorCode.BLOCK_KNOWN)) return "ignore";
+      // [IGNORE] our own write failed (full disk): not the sender's fault; the node stops
+      if (isWriteFailure(err)) return "ignore";
       m.log.debug({ height: h.height, err: errorMessage(err) }, "gossiped block refused");
       return "reject";
     }
@@ -229,8 +232,9 @@ export function createP2pHandlers(m: GossipModules): P2pHandlers {
           ) {
             continue;
           }
-          // A range on another branch than ours is not the peer's fault: stop, do not ban.
-          if (isLvoError(err, ConsensusErrorCode.BLOCK_UNKNOWN_PARENT)) return n;
+          // A range on another branch than ours is not the peer's fault: stop, do not ban. Nor
+          // is our own failed write (full disk; the node stops): peers were banned for it.
+          if (isLvoError(err, ConsensusErrorCode.BLOCK_UNKNOWN_PARENT) || isWriteFailure(err)) return n;
           throw err;
         }
       }

@@ -368,6 +368,9 @@ export class FinalityMonitor {
   /** Across nodes: the first hash reported final at each height, and by whom. */
   private readonly global = new Map<number, { hash: string; by: string }>();
   readonly violations: string[] = [];
+  /** Finalized heights lost by nodes allowed to (see allowRollback), as "node: from -> to". */
+  readonly rollbacks: string[] = [];
+  private readonly mayRollBack = new Set<string>();
   samples = 0;
   private timer: NodeJS.Timeout | null = null;
   private busy: Promise<void> | null = null;
@@ -403,8 +406,12 @@ export class FinalityMonitor {
         rec = { top: -1, seen: new Map() };
         this.perNode.set(name, rec);
       }
-      if (f.height < rec.top)
-        this.violations.push(`${name}: finalized height went down from ${rec.top} to ${f.height}`);
+      if (f.height < rec.top) {
+        if (this.mayRollBack.has(name)) {
+          this.rollbacks.push(`${name}: ${rec.top} -> ${f.height}`);
+          rec.top = f.height;
+        } else this.violations.push(`${name}: finalized height went down from ${rec.top} to ${f.height}`);
+      }
       const before = rec.seen.get(f.height);
       if (before !== undefined && before !== f.hash)
         this.violations.push(`${name}: finalized block at ${f.height} changed ${before} -> ${f.hash}`);
@@ -417,6 +424,16 @@ export class FinalityMonitor {
           `conflicting finalized blocks at ${f.height}: ${g.by} has ${g.hash}, ${name} has ${f.hash}`,
         );
     });
+  }
+
+  /**
+   * A node whose files were damaged on purpose (torn writes) may come back with a lower
+   * finalized height: while allowed, a drop goes to `rollbacks`, not `violations`. A block that
+   * changed at a height is still a violation.
+   */
+  allowRollback(name: string, allowed = true): void {
+    if (allowed) this.mayRollBack.add(name);
+    else this.mayRollBack.delete(name);
   }
 
   /** Highest finalized height any node reported. */
