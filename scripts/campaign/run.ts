@@ -15,10 +15,13 @@ export const SCENARIOS: Record<string, () => Promise<{ run(o: ScenarioOptions): 
     "tx-decode-fuzz": () => import("./tx-decode-fuzz.ts"),
     "keystore-hostile": () => import("./keystore-hostile.ts"),
     "kill-loop": () => import("./faults/kill-loop.ts"),
+    "gossip-hostile": () => import("./faults/gossip-hostile.ts"),
     partitions: () => import("./faults/partitions.ts"),
     sigstop: () => import("./faults/sigstop.ts"),
     equivocation: () => import("./faults/equivocation.ts"),
     "clock-skew": () => import("./faults/clock-skew.ts"),
+    "torn-writes": () => import("./faults/torn-writes.ts"),
+    "full-disk": () => import("./faults/full-disk.ts"),
   };
 export const ORDER = Object.keys(SCENARIOS);
 

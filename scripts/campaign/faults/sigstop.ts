@@ -6,7 +6,7 @@ import type { DevnetMember } from "../../../test/e2e/helpers/devnet-process.ts";
 import { type Check, check, prng, type ScenarioOptions, type ScenarioResult } from "../types.ts";
 import { FaultCluster, sleep } from "./cluster.ts";
 
-const SIZES = { full: { pauses: 30, rate: 30 }, short: { pauses: 2, rate: 15 } };
+const SIZES = { full: { pauses: 30, rate: 30 }, short: { pauses: 1, rate: 15 } };
 const INTERVAL_MS = 1000;
 const BLOCKS_PER_TURN = 3;
 

@@ -7,14 +7,15 @@ import { hashHeader } from "../../../src/ledger/encoding.ts";
 import type { BlockHeader, Evidence, SignedHeader } from "../../../src/ledger/types.ts";
 import { encodeEvidence } from "../../../src/node/wire.ts";
 import { P2pNode } from "../../../src/p2p/index.ts";
-import type { P2pHandlers } from "../../../src/p2p/types.ts";
+import type { GossipKind, P2pHandlers } from "../../../src/p2p/types.ts";
 import { toHex } from "../../../src/util/bytes.ts";
 import { silentLogger } from "../../../src/util/log.ts";
 import { waitFor } from "./node-process.ts";
 
 /**
  * A bare libp2p peer in the test process that joins a devnet's gossip only to publish
- * hand-made messages (evidence). It claims the genesis block as its head, never syncs and
+ * hand-made messages (evidence), or to watch what the nodes gossip (`watch`: every message
+ * received, which it never relays). It claims the genesis block as its head, never syncs and
  * serves nothing, so nobody syncs from it.
  */
 export class GossipPeer {
@@ -25,12 +26,20 @@ export class GossipPeer {
   }
 
   /** Start and connect to `bootstrap` (multiaddrs with peer ids) on the chain of `genesisHash`. */
-  static async start(chainId: number, genesisHash: Uint8Array, bootstrap: string[]): Promise<GossipPeer> {
+  static async start(
+    chainId: number,
+    genesisHash: Uint8Array,
+    bootstrap: string[],
+    watch?: (kind: GossipKind, data: Uint8Array, from: string) => void,
+  ): Promise<GossipPeer> {
     const genesis = { height: 0, hash: genesisHash };
     const handlers: P2pHandlers = {
       status: () => ({ chainId, genesisHash, head: genesis, finalized: genesis }),
       getBlocks: async () => [],
-      onGossip: async () => "ignore",
+      onGossip: async (kind, data, from) => {
+        watch?.(kind, data, from);
+        return "ignore";
+      },
       importBlocks: async () => 0,
     };
     const p2p = new P2pNode(
@@ -58,6 +67,11 @@ export class GossipPeer {
     const n = await this.p2p.publish("evidence", encodeEvidence(e));
     if (n === 0) throw new Error("evidence reached no peer");
     return n;
+  }
+
+  /** Peers connected now. */
+  peers(): string[] {
+    return this.p2p.peers().map((p) => p.id);
   }
 
   async stop(): Promise<void> {
