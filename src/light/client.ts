@@ -1,6 +1,7 @@
 import { genesisBlock } from "../consensus/chain.ts";
 import type { Address } from "../crypto/address.ts";
 import { keccak256 } from "../crypto/hash.ts";
+import { elect } from "../dpos/election.ts";
 import { DposRecord, metaKey } from "../dpos/keys.ts";
 import { type DelegateSet, decodeSet } from "../dpos/records.ts";
 import { genesisStateEntries } from "../execution/genesis-state.ts";
@@ -115,6 +116,8 @@ export class LightClient {
   private readonly genesisOk = new Set<string>();
   /** Pending snapshots proven in the state of the block (by hash) that elected them. */
   private readonly pendingCache = new Map<string, DelegateSet | null>();
+  /** What block 1 elects when it opens a round: the election over the genesis state. */
+  private readonly genesisElection: DelegateSet | null;
   private anchor: Anchor;
 
   constructor(o: LightClientOptions) {
@@ -131,10 +134,13 @@ export class LightClient {
       bad(LightErrorCode.LIGHT_BAD_GENESIS, "genesis state root");
     const state = new Map(entries.map(([k, v]) => [toHex(k), v]));
     this.genesisHash = block.hash;
+    const reader = { get: (k: Uint8Array) => state.get(toHex(k)) };
     this.anchor = anchorFrom(
       { header: block.header, hash: block.hash, signature: new Uint8Array(0) },
-      { get: (k) => state.get(toHex(k)) },
+      reader,
     );
+    const elected = elect(reader, o.genesis.params);
+    this.genesisElection = elected.length > 0 ? { at: 0, members: elected } : null;
   }
 
   /** Endpoints still asked (not named as lying). */
@@ -262,6 +268,14 @@ export class LightClient {
       let need = w.push(x);
       while (need) {
         const e = need.needPending;
+        // Block 1 opening a round elected from the genesis state, which this client computed:
+        // no proof needed. (Recorded finality 0 lets that snapshot rotate in before any
+        // certificate justified block 1; above any other anchor a rotation implies one did.)
+        if (e.header.height === 1 && bytesEqual(e.header.parentHash, this.genesisHash)) {
+          this.pendingCache.set(toHex(e.hash), this.genesisElection);
+          need = w.push(x);
+          continue;
+        }
         if (e.header.height > w.justifiedHeight || this.pendingCache.has(toHex(e.hash))) {
           return { ...w.result(), stuckAt: x.header.height };
         }
