@@ -269,6 +269,11 @@ export class Chain extends EventEmitter<ChainEvents> {
     return this.finality;
   }
 
+  /** The finalized root's entry (the lowest block of the non-final tree). */
+  get rootEntry(): BlockEntry {
+    return this.root;
+  }
+
   /** The head's entry (state, active set, justification). */
   get headEntryView(): BlockEntry {
     return this.headEntry;

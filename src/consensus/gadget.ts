@@ -18,8 +18,8 @@ const MAX_EARLY_PER_TARGET = 128;
 
 /**
  * The finality gadget: this delegate's votes, and everyone's votes collected into quorum
- * certificates. A delegate votes for each new head it is active for, with its newest justified
- * block as source, only when its signing record allows (never twice for a target height, never
+ * certificates. A delegate votes for each new head it is active for, with the block its header's
+ * certificate justifies as source (sourceFor), only when its signing record allows (never twice for a target height, never
  * an older source). Conflicting votes from one voter become evidence.
  */
 export class FinalityGadget {
@@ -73,7 +73,8 @@ export class FinalityGadget {
     if (!this.key || !this.signing) return;
     if (!target.active.includes(this.key.address)) return;
     if (this.chain.headEntryView !== target) return; // the head moved on meanwhile
-    const source = this.chain.justifiedOnHead();
+    const source = this.sourceFor(target);
+    if (!source) return;
     const s = { height: source.block.header.height, hash: source.block.hash };
     const t = { height: target.block.header.height, hash: target.block.hash };
     if (s.height >= t.height || !this.signing.canVote(s.height, t.height)) return;
@@ -86,6 +87,22 @@ export class FinalityGadget {
     const vote = signVote(this.chain.genesis.chainId, s, t, this.key.secretKey);
     this.publish(vote);
     await this.onVote(vote);
+  }
+
+  /**
+   * The source of a vote for `target`: the block justified by the certificate in the target's
+   * own header (the newest its producer knew on this branch), not this node's newest justified
+   * block. Every honest voter on one target then names the same link: with one delegate of four
+   * down, all three others must agree, and local knowledge (a QC seen by some before they
+   * imported the target, by others after) split their votes over two links and stalled
+   * finality. No certificate (the chain's first blocks): the finalized root. A certificate
+   * target below our finalized root (a producer behind us): the root.
+   */
+  private sourceFor(target: BlockEntry): BlockEntry | null {
+    const cert = target.block.header.cert;
+    const root = this.chain.rootEntry;
+    if (!cert || cert.target.height <= root.block.header.height) return root;
+    return this.chain.entry(cert.target.hash) ?? null;
   }
 
   /** A vote from gossip (or our own). Cheap checks first; returns the p2p verdict. */
