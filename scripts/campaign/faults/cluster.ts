@@ -137,6 +137,13 @@ export class FaultCluster {
     return Math.min(...hs.map((h) => h.finalized));
   }
 
+  /** Median finalized height over running members (the network's, robust to one straggler). */
+  async medianFinalized(): Promise<number> {
+    const hs = await Promise.all(this.net.all.filter((m) => m.running).map((m) => m.heights()));
+    const fins = hs.map((h) => h.finalized).sort((a, b) => a - b);
+    return fins[fins.length >> 1]!;
+  }
+
   /** Wait until finality advanced by `blocks` on every running node (after faults: liveness). */
   async waitProgress(blocks: number, timeoutMs: number): Promise<number> {
     const t0 = Date.now();

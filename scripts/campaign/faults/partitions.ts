@@ -34,7 +34,8 @@ const SIZES = {
     halves: 1,
     halfMs: [4_000, 4_000],
     ringMs: 6_000,
-    bridgeUpMs: 3_000,
+    // meshes re-form through the bridge first (a suite run once saw no finality in 5 s)
+    bridgeUpMs: 6_000,
     bridgeDownMs: 4_000,
   },
 };
