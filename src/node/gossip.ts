@@ -222,6 +222,18 @@ export function createP2pHandlers(m: GossipModules): P2pHandlers {
       let n = 0;
       for (const data of blocks) {
         const block = blockFromWire(data, m.mempool, maxTxBytes);
+        // A block for a slot that has not started is refused here as in gossip: synced from a
+        // peer whose clock runs ahead, it put future slots under our head and no honest
+        // producer could build on it until they passed (the campaign's clock-skew finding).
+        // Stop the range without blaming the peer (a wrong clock is not a forgery).
+        const now = chain.slots.slotAt(m.clock.now());
+        if (block.header.slot > now + FUTURE_SLOTS) {
+          m.log.warn(
+            { slot: block.header.slot, now, producer: block.header.producer, height: block.header.height },
+            "far-future block refused in sync",
+          );
+          return n;
+        }
         try {
           await chain.importBlock(block);
           n++;

@@ -84,9 +84,10 @@ export class Syncer {
     await this.running;
   }
 
-  /** A peer's status arrived: sync at once when it is well ahead. */
+  /** A peer's status arrived: sync at once when it is well ahead, or ahead in finality. */
   onStatus(status: PeerStatus): void {
-    if (status.head.height > this.head() + this.opts.syncDistance) this.kick();
+    if (status.head.height > this.head() + this.opts.syncDistance || status.finalized.height > this.fin())
+      this.kick();
   }
 
   /** Start a run, or ask the current one to be followed by another. */
@@ -124,11 +125,21 @@ export class Syncer {
     return this.deps.handlers.status().head.height;
   }
 
-  /** The peer to sync from: highest head above ours, then highest finalized, then id. */
+  private fin(): number {
+    return this.deps.handlers.status().finalized.height;
+  }
+
+  /**
+   * The peer to sync from: highest head, then highest finalized, then id; among peers whose
+   * head is above ours or whose finalized block is above ours. The second kind matter when we
+   * sit on a longer branch that the others finalized past (a node that built on blocks from a
+   * skewed clock): by height alone we would never ask them.
+   */
   private bestPeer(head: number, skip: Set<string>): { id: string; status: PeerStatus } | null {
     let best: { id: string; status: PeerStatus } | null = null;
+    const fin = this.fin();
     for (const p of this.deps.peers()) {
-      if (skip.has(p.id) || p.status.head.height <= head) continue;
+      if (skip.has(p.id) || (p.status.head.height <= head && p.status.finalized.height <= fin)) continue;
       if (
         !best ||
         p.status.head.height > best.status.head.height ||
@@ -162,7 +173,19 @@ export class Syncer {
         if (!best) break;
         const target = best.status.head.height;
         if (cursor !== null && cursor > target) cursor = null;
-        const from: number = cursor ?? head + 1;
+        let from: number = cursor ?? head + 1;
+        if (from > target) {
+          // Ahead of us in finality only: walk its branch once from above our finalized block
+          // (its certificates then move fork choice), as for a branch that does not attach.
+          if (rewound) break;
+          rewound = true;
+          cursor = this.fin() + 1;
+          from = cursor;
+          deps.log.info(
+            { peer: best.id, head, finalized: best.status.finalized.height, from },
+            "peer finalized past our finalized block: walking its branch",
+          );
+        }
         if (!started && target - head > opts.syncDistance) {
           started = { at: Date.now(), from: head };
           this.startingBlock = head;

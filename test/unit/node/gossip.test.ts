@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Chain } from "../../../src/consensus/chain.ts";
 import { EquivocationDetector } from "../../../src/consensus/evidence.ts";
 import { FinalityGadget } from "../../../src/consensus/gadget.ts";
+import type { BlockProducer } from "../../../src/consensus/producer.ts";
 import { blockSigningDigest, packSignature, signVote } from "../../../src/consensus/vote.ts";
 import { publicKeyToAddress } from "../../../src/crypto/address.ts";
 import { publicKeyOf, randomSecretKey, signDigest } from "../../../src/crypto/secp256k1.ts";
@@ -65,6 +66,8 @@ let handlers: P2pHandlers;
 let mempool: Mempool;
 const evidence: Evidence[] = [];
 let unknownParentKicks = 0;
+let aProducer: BlockProducer;
+let aGadget: FinalityGadget;
 
 beforeAll(async () => {
   a = await openChain();
@@ -82,6 +85,8 @@ beforeAll(async () => {
     await producer.produce(slot);
     await gadget.idle();
   }
+  aProducer = producer;
+  aGadget = gadget;
   mempool = new Mempool(DEFAULT_MEMPOOL_OPTIONS);
   const detector = new EquivocationDetector();
   const addEvidence = (e: Evidence) => {
@@ -208,5 +213,22 @@ describe("gossip validation (createP2pHandlers)", () => {
     };
     expect(await handlers.onGossip("evidence", encodeEvidence(e), "p")).toBe("accept");
     expect(evidence).toHaveLength(1);
+  });
+
+  it("sync refuses a valid block for a slot that has not started, without blaming the peer", async () => {
+    // B catches up to A's head by sync (slots 2-4: the clock is at slot 10).
+    const before = b.chain.head.header.height;
+    const n = await handlers.importBlocks(
+      produced.slice(before).map((x) => encodeWireBlock(x)),
+      "p",
+    );
+    expect(n).toBe(4 - before);
+    expect(b.chain.head.header.height).toBe(4);
+    // A (a delegate whose clock runs ahead) produces for slot 40: a valid child of the same head.
+    const future = await aProducer.produce(40);
+    await aGadget.idle();
+    expect(future.header.parentHash).toEqual(b.chain.head.hash);
+    expect(await handlers.importBlocks([encodeWireBlock(future)], "p")).toBe(0);
+    expect(b.chain.head.header.height).toBe(4);
   });
 });

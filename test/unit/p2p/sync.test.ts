@@ -177,6 +177,27 @@ describe("Syncer across a fork", () => {
     // The walk started just above B's finalized block.
     expect(ca.getBlocksCalls.some((c) => c.from === 9)).toBe(true);
   });
+
+  it("walks the branch of a peer that finalized past us even when its head is lower than ours", async () => {
+    // Shared 1..10; A's branch 1 up to 20, final up to 18; B's own branch 2 up to 25, final
+    // up to 8 (a node that built on blocks of a skewed clock). By height B would never ask A.
+    const ca = new BranchChain([0, ...Array(10).fill(0), ...Array(10).fill(1)], 18);
+    const cb = new BranchChain([0, ...Array(10).fill(0), ...Array(15).fill(2)], 8);
+    const logB = captureLog();
+    const a = await node(ca);
+    await node(cb, { bootstrap: [addrOf(a)] }, logB.log);
+    await waitFor(
+      () => cb.imports.some((i) => i.peer === a.peerId && i.from + i.count - 1 >= 20),
+      10_000,
+      "B imported A's branch up to 20",
+    );
+    expect(ca.getBlocksCalls[0]?.from).toBe(9);
+    expect(
+      logB.lines.some(
+        (l) => l.msg === "peer finalized past our finalized block: walking its branch" && l.from === 9,
+      ),
+    ).toBe(true);
+  });
 });
 
 describe("request limits", () => {
