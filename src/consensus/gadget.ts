@@ -54,7 +54,12 @@ export class FinalityGadget {
       const entry = this.chain.entry(block.hash);
       if (entry) {
         this.replayEarly(entry);
-        if (entry === this.chain.headEntryView) this.voting = this.voting.then(() => this.maybeVote(entry));
+        if (entry === this.chain.headEntryView)
+          // A failed vote (a write that failed while counting it) must not poison the chain of
+          // votes: every later vote would be skipped and idle() would reject at shutdown.
+          this.voting = this.voting
+            .then(() => this.maybeVote(entry))
+            .catch((err) => this.log.warn({ err: errorMessage(err) }, "vote failed"));
       }
     });
     m.chain.on("finalized", (f) => {

@@ -394,22 +394,33 @@ export class LvoNode {
     return out.slice(0, 16);
   }
 
-  /** Stop in reverse order: production, RPC, p2p, votes, then the ledger (flushed and closed). */
+  /**
+   * Stop in reverse order: production, RPC, p2p, votes, then the ledger (flushed and closed).
+   * A step that fails is logged and the next one still runs: the ledger is closed even when a
+   * write failure stopped the node halfway through a vote or an import.
+   */
   async stop(): Promise<void> {
     this.phase = "stopping";
-    await this.producer?.stop();
+    const step = async (what: string, f: () => Promise<void> | undefined): Promise<void> => {
+      try {
+        await f();
+      } catch (err) {
+        this.log.error({ step: what, err: errorMessage(err) }, "stop step failed");
+      }
+    };
+    await step("producer", () => this.producer?.stop());
     this.producer = null;
-    await this.rpc?.stop();
+    await step("rpc", () => this.rpc?.stop());
     this.rpc = null;
-    await this.explorer?.stop();
+    await step("explorer", () => this.explorer?.stop());
     this.explorer = null;
-    await this.p2p?.stop();
+    await step("p2p", () => this.p2p?.stop());
     this.p2p = null;
-    await this.gadget?.idle();
+    await step("votes", () => this.gadget?.idle());
     this.gadget = null;
-    await this.store?.close();
+    await step("ledger", () => this.store?.close());
     this.store = null;
-    await this.metricsServer?.stop();
+    await step("metrics", () => this.metricsServer?.stop());
     this.metricsServer = null;
     this.log.info("node stopped");
   }
