@@ -2,6 +2,7 @@
 // its stdout/stderr kept (to look for crashes and unhandled rejections) and its RSS readable.
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
+import WebSocket from "ws";
 import { NodeProcess } from "../../test/e2e/helpers/node-process.ts";
 
 export class CampaignNode {
@@ -14,9 +15,14 @@ export class CampaignNode {
     this.proc = proc;
   }
 
-  static create(o: { blockInterval?: number; extraArgs?: string[] } = {}): CampaignNode {
-    return new CampaignNode(NodeProcess.create(o));
+  static create(o: { blockInterval?: number; extraArgs?: string[]; inspect?: boolean } = {}): CampaignNode {
+    const n = new CampaignNode(NodeProcess.create(o));
+    n.inspect = o.inspect ?? false;
+    return n;
   }
+
+  /** Start with the V8 inspector on 127.0.0.1 (a free port) so `collectGarbage` can force a GC. */
+  private inspect = false;
 
   get url(): string {
     return this.proc.url;
@@ -48,7 +54,8 @@ export class CampaignNode {
       "--metrics-port",
       String(p.port + 1),
     ];
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+    const node = this.inspect ? ["--inspect=127.0.0.1:0"] : [];
+    const child = spawn(process.execPath, [...node, ...args], { stdio: ["ignore", "pipe", "pipe"] });
     this.child = child;
     p.child = child;
     const keep = (d: Buffer) => {
@@ -96,6 +103,35 @@ export class CampaignNode {
     }
   }
 
+  /**
+   * A full garbage collection in the node, through the inspector (started with `inspect: true`):
+   * heap figures taken after it measure what the node retains, not what V8 has yet to collect.
+   */
+  async collectGarbage(timeoutMs = 15_000): Promise<void> {
+    const m = /Debugger listening on (ws:\/\/127\.0\.0\.1:\d+\/[\w-]+)/.exec(this.output);
+    if (!m) throw new Error("the node was not started with the inspector");
+    const ws = new WebSocket(m[1]!);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error("inspector: no answer to collectGarbage")),
+          timeoutMs,
+        );
+        ws.once("error", reject);
+        ws.once("open", () => ws.send(JSON.stringify({ id: 1, method: "HeapProfiler.collectGarbage" })));
+        ws.on("message", (d) => {
+          const msg = JSON.parse(String(d)) as { id?: number; error?: { message: string } };
+          if (msg.id !== 1) return;
+          clearTimeout(timer);
+          if (msg.error) reject(new Error(`inspector: ${msg.error.message}`));
+          else resolve();
+        });
+      });
+    } finally {
+      ws.close();
+    }
+  }
+
   rpc<T = unknown>(method: string, params: unknown[] = []): Promise<T> {
     return this.proc.rpc<T>(method, params);
   }
@@ -105,6 +141,13 @@ export class CampaignNode {
     const out: string[] = [];
     for (const line of this.output.split("\n")) {
       if (line.trim() === "") continue;
+      // The inspector's own lines (nodes started with `inspect: true`).
+      if (
+        /^(Debugger listening on|Debugger attached|Debugger ending on|For help, see: https:\/\/nodejs\.org|Waiting for the debugger)/.test(
+          line,
+        )
+      )
+        continue;
       if (/unhandled|uncaught|FATAL ERROR|out of memory|RangeError|TypeError/i.test(line)) {
         out.push(line.slice(0, 300));
         continue;

@@ -16,6 +16,8 @@ import { Counter, check, mib, prng, type ScenarioOptions, type ScenarioResult } 
 const BLOCK_INTERVAL_MS = 1000;
 /** RSS after the settle period may exceed the baseline by at most max(this, 50 % of baseline). */
 export const RSS_TOLERANCE_BYTES = 96 * 1024 * 1024;
+/** The V8 heap after a forced full GC may exceed its baseline (also after a GC) by x1.25 plus this. */
+export const HEAP_SLACK_BYTES = 16 * 1024 * 1024;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Plan {
@@ -164,7 +166,7 @@ export async function run(opts: ScenarioOptions): Promise<ScenarioResult> {
   const plan = PLANS[opts.scale];
   const log = opts.log ?? (() => undefined);
   const started = Date.now();
-  const node = CampaignNode.create({ blockInterval: BLOCK_INTERVAL_MS });
+  const node = CampaignNode.create({ blockInterval: BLOCK_INTERVAL_MS, inspect: true });
   await node.start();
   const port = node.port;
   const agent = new Agent({ keepAlive: true, maxSockets: plan.concurrency });
@@ -196,6 +198,7 @@ export async function run(opts: ScenarioOptions): Promise<ScenarioResult> {
         i % 2 ? [] : ["0x000000000000000000000000000000000000dead", "latest"],
       );
     await sleep(3_000);
+    await node.collectGarbage();
     const rssBaseline = node.rss();
     const heapBaseline = await node.heapUsed();
     let rssMax = rssBaseline;
@@ -537,6 +540,8 @@ export async function run(opts: ScenarioOptions): Promise<ScenarioResult> {
     const rssAfter = node.rss();
     log(`rpc-fuzz: settling ${plan.settleMs} ms`);
     await sleep(plan.settleMs);
+    // Garbage V8 has not collected yet is not a leak: force a full GC before both heap figures.
+    await node.collectGarbage();
     const rssSettled = node.rss();
     const heapSettled = await node.heapUsed();
     agent.destroy();
@@ -640,7 +645,10 @@ export async function run(opts: ScenarioOptions): Promise<ScenarioResult> {
           "RSS",
           `baseline ${mib(rssBaseline)}, max during ${mib(rssMax)}, right after ${mib(rssAfter)}, after ${plan.settleMs / 1000} s settle ${mib(rssSettled)} (tolerance: baseline + ${mib(tolerance)})`,
         ],
-        ["V8 heap used (node metrics)", `baseline ${mib(heapBaseline)}, after settle ${mib(heapSettled)}`],
+        [
+          "V8 heap used after a forced full GC",
+          `baseline ${mib(heapBaseline)}, after settle ${mib(heapSettled)}`,
+        ],
         [
           "blocks during the fuzz",
           `${blocks} blocks over ${slots} slots (${missed} missed), longest wait for a new head ${longestStall} ms (${inWindow.length} samples)`,
@@ -663,14 +671,23 @@ export async function run(opts: ScenarioOptions): Promise<ScenarioResult> {
           problems.length === 0,
           `${problems.length} lines`,
         ),
+        // What the node retains, measured after a forced full GC: the leak check. RSS (allocator
+        // pages V8 keeps after a burst) is checked at full scale only, where it has 30 s to settle;
+        // on a 5 s settle it was 113 MiB over baseline once in CI while the heap was not.
         check(
-          opts.scale === "full" ? "RSS back near baseline" : "RSS or V8 heap back near baseline",
-          rssSettled <= rssBaseline + tolerance ||
-            (opts.scale === "short" &&
-              heapSettled > 0 &&
-              heapSettled <= heapBaseline * 1.5 + 16 * 1024 * 1024),
-          `RSS ${mib(rssSettled)} settled vs ${mib(rssBaseline)} baseline (+${mib(rssSettled - rssBaseline)}; tolerance ${mib(tolerance)}); heap ${mib(heapSettled)} vs ${mib(heapBaseline)}`,
+          "V8 heap after a full GC back near baseline",
+          heapSettled > 0 && heapBaseline > 0 && heapSettled <= heapBaseline * 1.25 + HEAP_SLACK_BYTES,
+          `heap ${mib(heapSettled)} vs ${mib(heapBaseline)} baseline (tolerance: x1.25 + ${mib(HEAP_SLACK_BYTES)})`,
         ),
+        ...(opts.scale === "full"
+          ? [
+              check(
+                "RSS back near baseline",
+                rssSettled <= rssBaseline + tolerance,
+                `RSS ${mib(rssSettled)} settled vs ${mib(rssBaseline)} baseline (+${mib(rssSettled - rssBaseline)}; tolerance ${mib(tolerance)})`,
+              ),
+            ]
+          : []),
         check(
           "block production unaffected",
           slots > 0 && missed <= Math.max(1, slots * 0.02) && longestStall < 3 * BLOCK_INTERVAL_MS,
