@@ -71,12 +71,6 @@ export function createP2pHandlers(m: GossipModules): P2pHandlers {
     const hash = hashHeader(h);
     // [IGNORE] already known, or at/below finality
     if (chain.entry(hash) || h.height <= chain.finalized.height) return "ignore";
-    const now = chain.slots.slotAt(m.clock.now());
-    // [REJECT] a block for a slot that has not started (beyond one slot of clock skew)
-    if (h.slot > now + FUTURE_SLOTS) {
-      m.log.warn({ slot: h.slot, now, producer: h.producer }, "far-future block rejected");
-      return "reject";
-    }
     // [REJECT] the signature must be the producer's (checked before any execution)
     if (recoverSigner(blockSigningDigest(chain.genesis.chainId, hash), w.signature) !== h.producer) {
       return "reject";
@@ -88,6 +82,16 @@ export function createP2pHandlers(m: GossipModules): P2pHandlers {
       // never reaches the equivocation detector (whose bounded memory strangers would flush)
       // nor starts a sync.
       return parentKnown ? "reject" : "ignore";
+    }
+    // [IGNORE] a delegate's block for a slot that has not started (beyond one slot of clock
+    // skew): refused and logged, but not blamed on the peer. Either clock may be the wrong one
+    // (ours behind, or the producer's ahead), and a [REJECT] cost the peer a ban: in the
+    // campaign's clock-skew run a delegate whose clock ran 10 s ahead signed three early blocks
+    // and was banned by every node for 10 minutes, and one whose clock ran behind banned them all.
+    const now = chain.slots.slotAt(m.clock.now());
+    if (h.slot > now + FUTURE_SLOTS) {
+      m.log.warn({ slot: h.slot, now, producer: h.producer }, "far-future block refused");
+      return "ignore";
     }
     const ev = m.detector.onBlock({ header: h, signature: w.signature });
     if (ev) m.addEvidence(ev);

@@ -38,9 +38,15 @@ const SHORT: Phase[] = [
   { who: 2, offsets: [-60_000, 60_000], holdMs: 5_000 },
 ];
 
-/** Total "far-future block rejected" lines in the logs of `members`. */
+/** Total "far-future block refused" lines (gossip and sync) in the logs of `members`. */
 function farFuture(members: DevnetMember[]): number {
-  return members.reduce((n, m) => n + m.logEntries("far-future block rejected").length, 0);
+  return members.reduce(
+    (n, m) =>
+      n +
+      m.logEntries("far-future block refused").length +
+      m.logEntries("far-future block refused in sync").length,
+    0,
+  );
 }
 
 /**
@@ -104,13 +110,12 @@ export async function run(o: ScenarioOptions): Promise<ScenarioResult> {
       let rejoin = -1;
       while (Date.now() - t0 < REJOIN_BOUND_MS) {
         const [mine, top] = await Promise.all([
-          victim.heights().then(
-            (h) => h.head,
-            () => -1,
-          ),
+          victim.heights().catch(() => ({ head: -1, finalized: -1 })),
           c.headOfOthers(victim),
         ]);
-        if (mine >= top - 1) {
+        // At the others' head, and on their branch: its finalized block caught up with theirs
+        // (a node left on its own branch can be as high as they are).
+        if (mine.head >= top - 1 && mine.finalized >= fin1) {
           rejoin = Date.now() - t0;
           break;
         }
@@ -140,7 +145,7 @@ export async function run(o: ScenarioOptions): Promise<ScenarioResult> {
       check(
         "far-future blocks refused with a logged reason",
         earlySigned === 0 || aheadRejections > 0,
-        `over ${aheadPhases} phases with a clock more than one slot ahead the skewed delegate signed ${earlySigned} blocks for slots more than one slot in the future; ${aheadRejections} "far-future block rejected" log lines on the other nodes`,
+        `over ${aheadPhases} phases with a clock more than one slot ahead the skewed delegate signed ${earlySigned} blocks for slots more than one slot in the future; ${aheadRejections} "far-future block refused" log lines on the other nodes`,
       ),
     );
     checks.push(
@@ -152,9 +157,21 @@ export async function run(o: ScenarioOptions): Promise<ScenarioResult> {
           : `${phases.length} phases, progress in each`,
       ),
     );
+    const bans = c.net.all.flatMap((m) =>
+      m.logEntries("peer banned").map((e) => `${m.spec.name}: ${e.reason}`),
+    );
     checks.push(
       check(
-        "a delegate whose clock is right again rejoins the head",
+        "no node banned a peer for a clock",
+        bans.length === 0,
+        bans.length
+          ? `${bans.length} bans: ${bans.slice(0, 5).join("; ")}`
+          : '0 "peer banned" log lines on 5 nodes',
+      ),
+    );
+    checks.push(
+      check(
+        "a delegate whose clock is right again rejoins the head (height and finalized block)",
         rejoinMs.every((ms) => ms >= 0),
         `${rejoinMs.join(", ")} ms after the clock was reset`,
       ),
@@ -163,7 +180,7 @@ export async function run(o: ScenarioOptions): Promise<ScenarioResult> {
       name: "clock-skew",
       title: "Clock skew through the node's injected clock",
       scale: o.scale,
-      summary: `4 delegates + 1 RPC node, 1 s slots, transfer load. Each delegate runs with LVO_TEST_CLOCK_OFFSET_FILE (the CLI's clock-offset test hook: the node's clock = the machine's + the file's milliseconds, re-read every 100 ms). ${phases.length} phases, one delegate at a time: its clock jumps ahead or behind by the offsets shown (flips: each offset held in turn), then goes back to 0, and its rejoin is timed. Blocks more than one slot in the future are refused by gossip validation ([REJECT], logged as "far-future block rejected"); a producer whose slot clock runs ahead signs its slots early, and its signing record then keeps it from signing them again when real time gets there.`,
+      summary: `4 delegates + 1 RPC node, 1 s slots, transfer load. Each delegate runs with LVO_TEST_CLOCK_OFFSET_FILE (the CLI's clock-offset test hook: the node's clock = the machine's + the file's milliseconds, re-read every 100 ms). ${phases.length} phases, one delegate at a time: its clock jumps ahead or behind by the offsets shown (flips: each offset held in turn), then goes back to 0, and its rejoin is timed. Blocks more than one slot in the future are refused by gossip validation and by sync (logged as "far-future block refused"; [IGNORE], not [REJECT]: either clock may be wrong, and the peer is not scored down for it); a producer whose slot clock runs ahead signs its slots early, and its signing record then keeps it from signing them again when real time gets there.`,
       inputs: phases.reduce((n, p) => n + p.offsets.length, 0),
       inputsLabel: "clock jumps",
       tables: [

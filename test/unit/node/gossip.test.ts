@@ -215,7 +215,7 @@ describe("gossip validation (createP2pHandlers)", () => {
     expect(evidence).toHaveLength(1);
   });
 
-  it("sync refuses a valid block for a slot that has not started, without blaming the peer", async () => {
+  it("sync and gossip refuse a valid block for a slot that has not started, without blaming the peer", async () => {
     // B catches up to A's head by sync (slots 2-4: the clock is at slot 10).
     const before = b.chain.head.header.height;
     const n = await handlers.importBlocks(
@@ -230,5 +230,22 @@ describe("gossip validation (createP2pHandlers)", () => {
     expect(future.header.parentHash).toEqual(b.chain.head.hash);
     expect(await handlers.importBlocks([encodeWireBlock(future)], "p")).toBe(0);
     expect(b.chain.head.header.height).toBe(4);
+    // By gossip the same block is refused as [IGNORE], not [REJECT]: a delegate's (or our own)
+    // wrong clock must not get the peer banned (campaign clock-skew: three early blocks from a
+    // delegate 10 s ahead had every node ban it for 10 minutes; finality then stalled).
+    expect(await handlers.onGossip("blocks", encodeWireBlock(future), "p")).toBe("ignore");
+    expect(b.chain.head.header.height).toBe(4);
+    // A stranger's block for a future slot on a parent we hold is still a [REJECT].
+    const s = stranger();
+    expect(
+      await handlers.onGossip(
+        "blocks",
+        wire(childOfHead(s.address, { slot: 40, height: 5 }), s.secretKey),
+        "p",
+      ),
+    ).toBe("reject");
+    // So is a future block whose signature is not its producer's.
+    const forged = wire({ ...future.header, stateRoot: rand32() }, stranger().secretKey);
+    expect(await handlers.onGossip("blocks", forged, "p")).toBe("reject");
   });
 });
