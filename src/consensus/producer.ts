@@ -8,9 +8,10 @@ import { isWriteFailure } from "../ledger/write-failure.ts";
 import type { Mempool } from "../mempool/pool.ts";
 import { bytesEqual } from "../util/bytes.ts";
 import type { Clock } from "../util/clock.ts";
-import { errorMessage } from "../util/errors.ts";
+import { errorMessage, isLvoError } from "../util/errors.ts";
 import type { Logger } from "../util/log.ts";
 import type { Chain } from "./chain.ts";
+import { ConsensusErrorCode } from "./errors.ts";
 import { executeBlock } from "./execute.ts";
 import type { SigningRecord } from "./signing-record.ts";
 import { blockSigningDigest, packSignature } from "./vote.ts";
@@ -101,7 +102,14 @@ export class BlockProducer {
         // A failed write (full disk) is logged once, at fatal, by the node, which stops.
         isWriteFailure(err)
           ? this.m.log.debug({ err: errorMessage(err), slot }, "block production stopped by a write failure")
-          : this.m.log.error({ err: errorMessage(err), slot }, "block production failed"),
+          : isLvoError(err, ConsensusErrorCode.BLOCK_CONFLICTS_FINALITY)
+            ? // Finality passed the block's parent while it was being signed (a node catching up
+              // after a restart imports and finalizes meanwhile): the block is dropped, unsent.
+              this.m.log.warn(
+                { err: errorMessage(err), slot },
+                "produced block dropped: finality passed its parent",
+              )
+            : this.m.log.error({ err: errorMessage(err), slot }, "block production failed"),
       )
       .finally(() => {
         this.running = null;
