@@ -42,7 +42,7 @@ const SIZES = {
     maxPerAttack: 5_000,
   },
   // short: every attack at once, one identity each
-  short: { rate: 20, rounds: 1, sustainMs: 0, quietMs: 6_000, maxPerAttack: 60 },
+  short: { rate: 20, rounds: 1, sustainMs: 0, quietMs: 5_000, maxPerAttack: 60 },
 };
 
 /** A node must have disconnected an attacker within this time of its first message. */
@@ -308,7 +308,7 @@ export async function run(o: ScenarioOptions): Promise<ScenarioResult> {
         // connections per second from one address)
         await Promise.all(
           all.map(async (a, k) => {
-            await sleep(k * 300);
+            await sleep(k * 200);
             const r = await runAttack(a, `${a.name}#${round}`);
             const cut = r.hits.filter((h) => h.msToDisconnect !== null).length;
             const failed = r.hits.filter((h) => h.connectFailed).map((h) => `${h.node}: ${h.connectFailed}`);

@@ -8,7 +8,7 @@ import { devnetDelegateKey, devnetGenesis, genesisToJson } from "../../../src/ge
 import type { ChainParams } from "../../../src/genesis/types.ts";
 import { dataDir } from "../../../src/node/datadir.ts";
 import { toHex } from "../../../src/util/bytes.ts";
-import { LVO_BIN, runLvo, waitFor } from "./node-process.ts";
+import { LVO_BIN, runLvoAsync, waitFor } from "./node-process.ts";
 
 /** JSON-RPC call against a URL; throws on error responses. */
 export async function rpcAt<T = unknown>(url: string, method: string, params: unknown[] = []): Promise<T> {
@@ -236,10 +236,15 @@ export class TestDevnet {
     const gfile = join(root, "genesis.json");
     writeFileSync(gfile, JSON.stringify(genesisToJson(genesis), null, 2));
     const addrs = await devnetBootstrapAddrs(root, topo, hostOf);
+    // Every data directory at once (one `lvo init` process each).
+    await Promise.all(
+      topo.map(async (n) => {
+        const r = await runLvoAsync(["init", "--genesis", gfile, "--datadir", join(root, n.name)]);
+        if (r.code !== 0) throw new Error(`init ${n.name}: ${r.stderr}`);
+      }),
+    );
     const members = topo.map((n) => {
       const dir = join(root, n.name);
-      const r = runLvo(["init", "--genesis", gfile, "--datadir", dir]);
-      if (r.code !== 0) throw new Error(`init ${n.name}: ${r.stderr}`);
       const args = [
         "--log-level",
         "info",

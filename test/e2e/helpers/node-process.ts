@@ -21,6 +21,29 @@ export function runLvo(
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** Run the CLI to completion without blocking the event loop (several at once). */
+export function runLvoAsync(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [LVO_BIN, ...args], {
+      env: { ...process.env, ...env },
+      timeout: 60_000,
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += String(d);
+    });
+    child.stderr.on("data", (d) => {
+      stderr += String(d);
+    });
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
 /** A real `lvo start` process on a data directory, serving JSON-RPC on a loopback port. */
 export class NodeProcess {
   readonly dataDir: string;
