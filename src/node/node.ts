@@ -314,7 +314,8 @@ export class LvoNode {
       if (this.fatal) throw this.fatal;
       this.phase = "running";
     } catch (err) {
-      await this.stop();
+      // The start-up error is the one to report (a failed stop step is logged).
+      await this.stop().catch(() => undefined);
       throw err;
     }
   }
@@ -397,14 +398,17 @@ export class LvoNode {
   /**
    * Stop in reverse order: production, RPC, p2p, votes, then the ledger (flushed and closed).
    * A step that fails is logged and the next one still runs: the ledger is closed even when a
-   * write failure stopped the node halfway through a vote or an import.
+   * write failure stopped the node halfway through a vote or an import. The first failure is
+   * thrown at the end (the CLI then exits 1).
    */
   async stop(): Promise<void> {
     this.phase = "stopping";
+    let failed: unknown = null;
     const step = async (what: string, f: () => Promise<void> | undefined): Promise<void> => {
       try {
         await f();
       } catch (err) {
+        failed ??= err;
         this.log.error({ step: what, err: errorMessage(err) }, "stop step failed");
       }
     };
@@ -423,5 +427,6 @@ export class LvoNode {
     await step("metrics", () => this.metricsServer?.stop());
     this.metricsServer = null;
     this.log.info("node stopped");
+    if (failed !== null) throw failed;
   }
 }
