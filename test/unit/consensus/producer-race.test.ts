@@ -9,18 +9,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
-import { Chain } from "../../../src/consensus/chain.ts";
+import type { Chain } from "../../../src/consensus/chain.ts";
 import { ConsensusErrorCode } from "../../../src/consensus/errors.ts";
 import { BlockProducer } from "../../../src/consensus/producer.ts";
 import { SigningRecord } from "../../../src/consensus/signing-record.ts";
-import { systemHandlers } from "../../../src/execution/system.ts";
 import { devnetDelegateKey, devnetGenesis } from "../../../src/genesis/index.ts";
-import { ChainStore } from "../../../src/ledger/store.ts";
+import type { ChainStore } from "../../../src/ledger/store.ts";
 import { DEFAULT_MEMPOOL_OPTIONS } from "../../../src/mempool/options.ts";
 import { Mempool } from "../../../src/mempool/pool.ts";
-import { decodeTxWithSender } from "../../../src/tx/index.ts";
 import { LvoError } from "../../../src/util/errors.ts";
 import { silentLogger } from "../../../src/util/log.ts";
+import { openFreshChain } from "../../helpers/fresh-chain.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "lvo-producer-race-"));
 let store: ChainStore | undefined;
@@ -36,12 +35,9 @@ describe("a block overtaken by finality while it is signed", () => {
   it("is dropped with a warn line, and production goes on", { timeout: 20_000 }, async () => {
     const log = silentLogger();
     const genesis = devnetGenesis(1, Date.now(), { blockIntervalMs: 500 }, { contracts: false });
-    const init = await ChainStore.open(dir, { decodeTx: decodeTxWithSender, log });
-    await Chain.initialise(init, genesis);
-    await init.close();
-    store = await ChainStore.open(dir, { decodeTx: decodeTxWithSender, log });
-    const system = systemHandlers();
-    const chain = await Chain.open({ store, log, system });
+    const opened = await openFreshChain(dir, genesis, log);
+    store = opened.store;
+    const { chain, system } = opened;
     const signing = await SigningRecord.load(store, {});
     const lines: Array<Record<string, unknown>> = [];
     const plog = pino({ level: "info" }, { write: (s: string) => void lines.push(JSON.parse(s)) });

@@ -7,15 +7,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { Chain } from "../../../src/consensus/chain.ts";
-import { systemHandlers } from "../../../src/execution/system.ts";
 import { devnetDelegateKey, devnetGenesis } from "../../../src/genesis/index.ts";
-import { ChainStore } from "../../../src/ledger/store.ts";
+import type { ChainStore } from "../../../src/ledger/store.ts";
 import type { SignedVote } from "../../../src/ledger/types.ts";
 import { DEFAULT_MEMPOOL_OPTIONS } from "../../../src/mempool/options.ts";
 import { Mempool } from "../../../src/mempool/pool.ts";
-import { decodeTxWithSender } from "../../../src/tx/index.ts";
 import { silentLogger } from "../../../src/util/log.ts";
+import { openFreshChain } from "../../helpers/fresh-chain.ts";
 import { localDelegate } from "../../helpers/local-delegate.ts";
 
 const log = silentLogger();
@@ -30,12 +28,9 @@ afterAll(async () => {
 describe("a failed vote", () => {
   it("is logged and the next head is still voted on; idle() resolves", async () => {
     const genesis = devnetGenesis(1, 1_700_000_000_000, {}, { contracts: false });
-    const init = await ChainStore.open(dir, { decodeTx: decodeTxWithSender, log });
-    await Chain.initialise(init, genesis);
-    await init.close();
-    store = await ChainStore.open(dir, { decodeTx: decodeTxWithSender, log });
-    const system = systemHandlers();
-    const chain = await Chain.open({ store, log, system });
+    const opened = await openFreshChain(dir, genesis, log);
+    store = opened.store;
+    const { chain, system } = opened;
     const out: SignedVote[] = [];
     let failNext = false;
     const { gadget, producer } = await localDelegate({

@@ -9,18 +9,17 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Chain } from "../../../src/consensus/chain.ts";
+import type { Chain } from "../../../src/consensus/chain.ts";
 import type { FinalityGadget } from "../../../src/consensus/gadget.ts";
 import type { BlockProducer } from "../../../src/consensus/producer.ts";
 import { scheduleFor } from "../../../src/dpos/index.ts";
-import { systemHandlers } from "../../../src/execution/system.ts";
 import { devnetDelegateKey, devnetGenesis } from "../../../src/genesis/index.ts";
-import { ChainStore } from "../../../src/ledger/store.ts";
+import type { ChainStore } from "../../../src/ledger/store.ts";
 import type { Block, SignedVote } from "../../../src/ledger/types.ts";
 import { DEFAULT_MEMPOOL_OPTIONS } from "../../../src/mempool/options.ts";
 import { Mempool } from "../../../src/mempool/pool.ts";
-import { decodeTxWithSender } from "../../../src/tx/index.ts";
 import { silentLogger } from "../../../src/util/log.ts";
+import { openFreshChain } from "../../helpers/fresh-chain.ts";
 import { localDelegate } from "../../helpers/local-delegate.ts";
 
 const log = silentLogger();
@@ -42,12 +41,7 @@ const nodes: Node[] = [];
 async function makeNode(i: number): Promise<Node> {
   const dir = mkdtempSync(join(tmpdir(), `lvo-vote-source-${i}-`));
   dirs.push(dir);
-  const init = await ChainStore.open(dir, { decodeTx: decodeTxWithSender, log });
-  await Chain.initialise(init, genesis);
-  await init.close();
-  const store = await ChainStore.open(dir, { decodeTx: decodeTxWithSender, log });
-  const system = systemHandlers();
-  const chain = await Chain.open({ store, log, system });
+  const { store, chain, system } = await openFreshChain(dir, genesis, log);
   const mempool = new Mempool(DEFAULT_MEMPOOL_OPTIONS);
   const out: SignedVote[] = [];
   const { gadget, producer } = await localDelegate({

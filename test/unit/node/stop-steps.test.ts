@@ -3,15 +3,9 @@
 // vote chain, in CI) skipped the rest: the ledger was never closed and "node stopped" never
 // logged.
 
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { pino } from "pino";
+import { rmSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { devnetDelegateKey, devnetGenesis } from "../../../src/genesis/index.ts";
-import { initChain, LvoNode } from "../../../src/node/node.ts";
-import { DEFAULT_NODE_OPTIONS } from "../../../src/node/options.ts";
-import { silentLogger } from "../../../src/util/log.ts";
+import { startDelegateNode } from "../../helpers/delegate-node.ts";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -20,24 +14,8 @@ afterEach(() => {
 
 describe("node stop", () => {
   it("runs every step when one fails, then throws the first failure", { timeout: 30_000 }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), "lvo-stop-steps-"));
+    const { dir, node, lines } = await startDelegateNode("lvo-stop-steps-");
     dirs.push(dir);
-    const genesis = devnetGenesis(1, Date.now(), { blockIntervalMs: 500 }, { contracts: false });
-    await initChain(dir, genesis, silentLogger());
-    const lines: Array<Record<string, unknown>> = [];
-    const log = pino({ level: "info" }, { write: (s: string) => void lines.push(JSON.parse(s)) });
-    const node = new LvoNode(
-      {
-        ...DEFAULT_NODE_OPTIONS,
-        dataDir: dir,
-        delegateKey: devnetDelegateKey(0).secretKey,
-        rpc: null,
-        p2p: null,
-      },
-      { log },
-    );
-    await node.start();
-    while (node.chain!.head.header.height < 2) await new Promise((r) => setTimeout(r, 100));
     // The producer's stop fails; the ledger must still be closed after it.
     const inner = node as unknown as {
       producer: { stop: () => Promise<void> };

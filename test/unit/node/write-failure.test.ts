@@ -5,19 +5,14 @@
 // running without storing blocks (campaign full-disk finding). ENOSPC comes from /dev/full
 // (the record's temporary file) or from the LevelDB calls (simulated).
 
-import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { pino } from "pino";
+import { rmSync, symlinkSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { SigningRecord } from "../../../src/consensus/signing-record.ts";
-import { devnetDelegateKey, devnetGenesis } from "../../../src/genesis/index.ts";
 import { LedgerErrorCode } from "../../../src/ledger/errors.ts";
 import { dataDir } from "../../../src/node/datadir.ts";
-import { initChain, LvoNode, openStore } from "../../../src/node/node.ts";
-import { DEFAULT_NODE_OPTIONS } from "../../../src/node/options.ts";
-import type { LvoError } from "../../../src/util/errors.ts";
+import { openStore } from "../../../src/node/node.ts";
 import { silentLogger } from "../../../src/util/log.ts";
+import { startDelegateNode } from "../../helpers/delegate-node.ts";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -25,30 +20,9 @@ afterEach(() => {
 });
 
 async function startDelegate() {
-  const dir = mkdtempSync(join(tmpdir(), "lvo-wfail-node-"));
-  dirs.push(dir);
-  const genesis = devnetGenesis(1, Date.now(), { blockIntervalMs: 500 }, { contracts: false });
-  await initChain(dir, genesis, silentLogger());
-  const lines: Array<Record<string, unknown>> = [];
-  const log = pino({ level: "info" }, { write: (s: string) => void lines.push(JSON.parse(s)) });
-  let onFatal!: (e: LvoError) => void;
-  const fatal = new Promise<LvoError>((r) => {
-    onFatal = r;
-  });
-  const node = new LvoNode(
-    {
-      ...DEFAULT_NODE_OPTIONS,
-      dataDir: dir,
-      delegateKey: devnetDelegateKey(0).secretKey,
-      rpc: null,
-      p2p: null,
-    },
-    { log, onFatal },
-  );
-  await node.start();
-  // A few blocks first.
-  while (node.chain!.head.header.height < 2) await new Promise((r) => setTimeout(r, 100));
-  return { dir, node, lines, fatal };
+  const started = await startDelegateNode("lvo-wfail-node-");
+  dirs.push(started.dir);
+  return started;
 }
 
 function expectFatalLine(lines: Array<Record<string, unknown>>, path: string, what: string): void {
